@@ -1,0 +1,34 @@
+"""Domain errors. Services raise these; ``app.problems`` maps each to an HTTP problem."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of the errors a client can cause; ``detail`` is safe to show them."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+class NotFoundError(DomainError):
+    def __init__(self, resource: str, identifier: object) -> None:
+        super().__init__(f"{resource} {identifier} does not exist.")
+        self.resource = resource
+        self.identifier = identifier
+
+
+class ConflictError(DomainError):
+    def __init__(self, detail: str, *, constraint: str | None = None) -> None:
+        super().__init__(detail)
+        self.constraint = constraint
+
+
+class PreconditionFailedError(DomainError):
+    pass
+
+
+class BadRequestError(DomainError):
+    def __init__(self, detail: str, *, parameter: str | None = None) -> None:
+        super().__init__(detail)
+        self.parameter = parameter

@@ -1,0 +1,64 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, HTTPException
+
+from app import health
+from app.db import create_engine, create_sessionmaker
+from app.docs import install_docs
+from app.problems import PROBLEM_TYPES, install_problem_handlers, problem_type
+from app.settings import Settings, get_settings
+from app.songs.routes import router as songs_router
+
+DESCRIPTION = """
+A catalog of songs, artists and albums.
+
+Every error is an [RFC 9457](https://www.rfc-editor.org/rfc/rfc9457) problem document
+(`application/problem+json`) whose `type` links to its explanation under `/problems/`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One engine (and pool) per process, disposed on shutdown.
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Songs Catalog",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    install_problem_handlers(app)
+    install_docs(app)
+
+    @app.get("/ping", tags=["health"], summary="The seed tutorial's ping")
+    async def ping() -> dict[str, str]:
+        return {"ping": "pong!"}
+
+    @app.get("/problems/{slug}", tags=["problems"], summary="Explain a problem type")
+    async def explain_problem(slug: str) -> dict[str, str]:
+        if slug not in PROBLEM_TYPES:
+            raise HTTPException(404, f"No problem type named {slug!r}.")
+        title, description = PROBLEM_TYPES[slug]
+        return {"type": problem_type(slug), "title": title, "description": description}
+
+    app.include_router(health.router)
+    app.include_router(songs_router)
+    return app

@@ -1,0 +1,1 @@
+"""Songs: the catalog's central resource."""
