@@ -1,0 +1,112 @@
+"""Test fixtures: a real PostgreSQL, the schema built by the migrations, one rolled-back
+transaction per test, and an HTTP client on the ASGI app.
+
+The server is ``TEST_DATABASE_URL`` when set, otherwise the embedded one (database
+``songs_test``). The suite refuses to touch a database whose name does not say "test".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.database_admin import create_database
+from app.embedded_db import EmbeddedPostgres
+from app.main import create_app
+from app.migrate import upgrade
+from app.settings import Settings, normalise_database_url
+
+TEST_DATABASE_NAME = "songs_test"
+
+
+def is_test_database(url: str) -> bool:
+    return "test" in (make_url(url).database or "")
+
+
+def sibling_database_url(url: str, name: str) -> str:
+    """Another database on the same server (for tests that need a database of their own)."""
+    assert "test" in name, "test databases must say so in their name"
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    embedded: EmbeddedPostgres | None = None
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        embedded = EmbeddedPostgres.from_env()
+        embedded.start()
+        url = embedded.url(TEST_DATABASE_NAME)
+    url = normalise_database_url(url)
+    if not is_test_database(url):
+        pytest.exit(
+            f"Refusing to run against {make_url(url).database!r}: the test database's name must "
+            "contain 'test' (the suite drops and recreates it).",
+            returncode=2,
+        )
+    yield url
+    if embedded is not None:
+        embedded.stop()
+
+
+def settings_for_tests(database_url: str) -> Settings:
+    return Settings(database_url=database_url, environment="test", secret_key="test-secret")
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    await create_database(database_url, drop_existing=True)
+    await asyncio.to_thread(upgrade, database_url)
+    engine = create_async_engine(database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection inside an outer transaction that is rolled back after the test."""
+    async with engine.connect() as connection:
+        outer = await connection.begin()
+        yield connection
+        await outer.rollback()
+
+
+@pytest.fixture
+def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    # Each request's commit only releases a savepoint inside the test's outer transaction.
+    return async_sessionmaker(
+        bind=connection,
+        class_=AsyncSession,
+        expire_on_commit=False,
+        join_transaction_mode="create_savepoint",
+    )
+
+
+@pytest.fixture
+def app(
+    database_url: str, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
+) -> FastAPI:
+    app = create_app(settings_for_tests(database_url))
+    app.state.engine = engine
+    app.state.sessionmaker = session_factory
+    return app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
