@@ -49,9 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser = commands.add_parser("serve", help="migrate the database, then serve the API")
     serve_parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     serve_parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8004")))
-    serve_parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1"))
-    )
+    serve_parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "1")))
     serve_parser.add_argument("--reload", action="store_true", help="restart on code changes")
     args = parser.parse_args(argv)
     if args.command == "serve":

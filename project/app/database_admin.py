@@ -25,9 +25,7 @@ async def create_database(url: str, *, drop_existing: bool = False) -> bool:
     connection = await asyncpg.connect(dsn)
     try:
         if drop_existing:
-            await connection.execute(
-                f"DROP DATABASE IF EXISTS {_quote_identifier(name)} WITH (FORCE)"
-            )
+            await connection.execute(f"DROP DATABASE IF EXISTS {_quote_identifier(name)} WITH (FORCE)")
         exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
         if exists:
             return False

@@ -237,7 +237,5 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         """Stop the server if this process started it (a server found running is left alone)."""
         if self.started_here:
-            self._run(
-                find_bin_dir(), "pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data_dir)
-            )
+            self._run(find_bin_dir(), "pg_ctl", "stop", "-w", "-m", "fast", "-D", str(self.data_dir))
             self.started_here = False

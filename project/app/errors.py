@@ -32,3 +32,11 @@ class BadRequestError(DomainError):
     def __init__(self, detail: str, *, parameter: str | None = None) -> None:
         super().__init__(detail)
         self.parameter = parameter
+
+
+class InvalidReferenceError(DomainError):
+    """A field names a related resource that does not exist (answered as a 422)."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(detail)
+        self.field = field

@@ -8,8 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, HTTPException
 
 from app import health
+from app.albums.routes import router as albums_router
+from app.artists.routes import router as artists_router
 from app.db import create_engine, create_sessionmaker
 from app.docs import install_docs
+from app.genres.routes import router as genres_router
 from app.problems import PROBLEM_TYPES, install_problem_handlers, problem_type
 from app.settings import Settings, get_settings
 from app.songs.routes import router as songs_router
@@ -60,5 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"type": problem_type(slug), "title": title, "description": description}
 
     app.include_router(health.router)
-    app.include_router(songs_router)
+    for router in (songs_router, artists_router, albums_router, genres_router):
+        app.include_router(router)
     return app

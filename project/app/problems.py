@@ -22,6 +22,7 @@ from app.errors import (
     BadRequestError,
     ConflictError,
     DomainError,
+    InvalidReferenceError,
     NotFoundError,
     PreconditionFailedError,
 )
@@ -124,9 +125,7 @@ async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, RequestValidationError)
     issues = _validation_issues(exc)
     summary = "; ".join(f"{issue['field']}: {issue['message']}" for issue in issues[:5])
-    return problem_response(
-        request, 422, slug="validation-error", detail=summary or None, errors=issues
-    )
+    return problem_response(request, 422, slug="validation-error", detail=summary or None, errors=issues)
 
 
 async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
@@ -137,6 +136,7 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 
 _DOMAIN_STATUS: dict[type[DomainError], tuple[int, str]] = {
+    InvalidReferenceError: (422, "validation-error"),
     NotFoundError: (404, "not-found"),
     ConflictError: (409, "conflict"),
     PreconditionFailedError: (412, "precondition-failed"),
@@ -155,6 +155,10 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         extra["constraint"] = exc.constraint
     if isinstance(exc, BadRequestError) and exc.parameter:
         extra["parameter"] = exc.parameter
+    if isinstance(exc, InvalidReferenceError):
+        field = f"body.{exc.field}"
+        extra["errors"] = [{"field": field, "message": exc.detail, "type": "invalid_reference"}]
+        return problem_response(request, 422, slug=slug, detail=f"{field}: {exc.detail}", **extra)
     return problem_response(request, status, slug=slug, detail=exc.detail, **extra)
 
 
@@ -225,8 +229,6 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         documented[status] = {
             "model": model,
             "description": HTTPStatus(status).phrase,
-            "content": {
-                PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
-            },
+            "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
         }
     return documented

@@ -48,9 +48,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
         if self.environment != "development" and self.secret_key == DEFAULT_SECRET_KEY:
-            raise ValueError(
-                f"SECRET_KEY must be set to a real secret when ENVIRONMENT={self.environment}"
-            )
+            raise ValueError(f"SECRET_KEY must be set to a real secret when ENVIRONMENT={self.environment}")
         return self
 
     def require_database_url(self) -> str:

@@ -96,9 +96,7 @@ def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSess
 
 
 @pytest.fixture
-def app(
-    database_url: str, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]
-) -> FastAPI:
+def app(database_url: str, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
     app = create_app(settings_for_tests(database_url))
     app.state.engine = engine
     app.state.sessionmaker = session_factory

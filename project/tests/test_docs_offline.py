@@ -11,9 +11,7 @@ ASSET_REFERENCE = re.compile(r"""(?:src|href)\s*=\s*["']([^"']+)["']""")
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
-async def test_docs_page_and_all_its_assets_are_served_locally(
-    client: AsyncClient, page: str
-) -> None:
+async def test_docs_page_and_all_its_assets_are_served_locally(client: AsyncClient, page: str) -> None:
     response = await client.get(page)
     assert response.status_code == 200
     html = response.text

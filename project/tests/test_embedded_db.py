@@ -51,9 +51,7 @@ async def test_data_survives_a_restart(server: EmbeddedPostgres, binaries_source
     server.start()
     assert server.started_here
     connection = await asyncpg.connect(_dsn(server))
-    await connection.execute(
-        "CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')"
-    )
+    await connection.execute("CREATE TABLE kept (value text); INSERT INTO kept VALUES ('still here')")
     await connection.close()
 
     server.stop()

@@ -66,7 +66,7 @@ def test_serves_the_seed_curls_and_keeps_data_across_restarts(tmp_path: Path) ->
         assert created.status_code == 201
         song = created.json()
         assert httpx.get(f"{base_url}{created.headers['location']}").json() == song
-        assert song in httpx.get(f"{base_url}/songs").json()
+        assert song in httpx.get(f"{base_url}/songs").json()["items"]
 
     assert not (tmp_path / "pgdata" / "postmaster.pid").exists(), "PostgreSQL was left running"
 

@@ -1,0 +1,1 @@
+"""Albums: releases that group songs in track order."""

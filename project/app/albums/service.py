@@ -1,0 +1,83 @@
+"""Album use cases, independent of HTTP."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import RowMapping, and_, exists, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.albums.models import Album, AlbumCreate, AlbumFields, AlbumUpdate
+from app.artists.models import Artist
+from app.core.pagination import Ordering, Sortable, fetch_page, parse_date, parse_datetime
+from app.core.repository import Repository
+from app.errors import ConflictError, InvalidReferenceError
+from app.songs.models import Song
+
+album_rows = Repository(Album, "Album")
+table: Any = Album.__table__  # type: ignore[attr-defined]
+
+SORTABLE = {
+    "id": Sortable(table.c.id),
+    "title": Sortable(table.c.title),
+    "year": Sortable(table.c.year, nullable=True),
+    "release_date": Sortable(table.c.release_date, nullable=True, parse=parse_date),
+    "created_at": Sortable(table.c.created_at, parse=parse_datetime),
+}
+
+
+async def _check_artist(session: AsyncSession, artist_id: int | None) -> None:
+    if artist_id is not None and await session.get(Artist, artist_id) is None:
+        raise InvalidReferenceError("artist_id", f"Artist {artist_id} does not exist.")
+
+
+async def create_album(session: AsyncSession, data: AlbumCreate) -> Album:
+    await _check_artist(session, data.artist_id)
+    album = Album(**data.model_dump())
+    session.add(album)
+    await session.flush()
+    return album
+
+
+async def replace_album(
+    session: AsyncSession, album_id: int, data: AlbumCreate, accepted: list[int] | None
+) -> Album:
+    await _check_artist(session, data.artist_id)
+    return await album_rows.update(session, album_id, data.model_dump(), accepted)
+
+
+async def update_album(
+    session: AsyncSession, album_id: int, data: AlbumUpdate, accepted: list[int] | None
+) -> Album:
+    changes = data.model_dump(exclude_unset=True)
+    await _check_artist(session, changes.get("artist_id"))
+    current = await album_rows.get(session, album_id)
+    # Re-check the merged album so release_date and year cannot drift apart.
+    merged = AlbumFields.model_validate(
+        {**AlbumFields.model_validate(current, from_attributes=True).model_dump(), **changes}
+    )
+    values = {key: getattr(merged, key) for key in {*changes, "year"}}
+    return await album_rows.update(session, album_id, values, accepted)
+
+
+async def delete_album(session: AsyncSession, album_id: int, accepted: list[int] | None) -> None:
+    await album_rows.get(session, album_id, for_update=True)
+    if await session.scalar(select(exists().where(Song.album_id == album_id))):  # type: ignore[arg-type]
+        raise ConflictError(
+            f"Album {album_id} still has songs; delete them or take them off the album first.",
+            constraint="fk_songs_album_id_albums",
+        )
+    await album_rows.delete(session, album_id, accepted)
+
+
+async def list_albums(
+    session: AsyncSession,
+    *,
+    conditions: Sequence[Any],
+    ordering: Ordering,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[RowMapping], str | None]:
+    statement = select(Album).where(and_(True, *conditions))
+    return await fetch_page(session, statement, ordering, cursor=cursor, limit=limit)

@@ -1,0 +1,1 @@
+"""Artists: who made the songs and albums."""

@@ -1,0 +1,1 @@
+"""Machinery shared by every resource: columns, identifiers, paging, conditional requests."""

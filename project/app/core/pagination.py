@@ -1,0 +1,162 @@
+"""Keyset (cursor) pagination with declarative, whitelisted sorting.
+
+A list is ordered by the client's sort keys and then by id, so the order is total. The cursor
+is an opaque token holding the sort and the last row's key values; the next page is the rows
+strictly after them, which an index can seek to at any depth (no OFFSET).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import ColumnElement, RowMapping, Select, and_, false, or_
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.datastructures import URL
+
+from app.errors import BadRequestError
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Sortable:
+    """A column clients may sort by; ``parse`` turns a cursor's JSON value back into Python."""
+
+    expression: ColumnElement[Any]
+    nullable: bool = False
+    parse: Callable[[Any], Any] = lambda value: value
+
+
+def parse_datetime(value: Any) -> datetime:
+    return datetime.fromisoformat(str(value))
+
+
+def parse_date(value: Any) -> date:
+    return date.fromisoformat(str(value))
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    sortable: Sortable
+    descending: bool
+
+
+@dataclass(frozen=True)
+class Ordering:
+    """A parsed ``sort`` parameter, always ending with the id as tie-breaker."""
+
+    spec: str
+    keys: tuple[SortKey, ...]
+
+    @classmethod
+    def parse(cls, spec: str | None, allowed: Mapping[str, Sortable], default: str = "id") -> Ordering:
+        spec = (spec or default).strip()
+        keys: list[SortKey] = []
+        for part in spec.split(","):
+            name = part.strip().removeprefix("-")
+            if name not in allowed:
+                choices = ", ".join(sorted(allowed))
+                raise BadRequestError(
+                    f"Cannot sort by {name!r}; choose from: {choices} (prefix - for descending).",
+                    parameter="sort",
+                )
+            if any(key.name == name for key in keys):
+                raise BadRequestError(f"{name!r} appears twice in sort.", parameter="sort")
+            keys.append(SortKey(name, allowed[name], part.strip().startswith("-")))
+        if keys[-1].name != "id":
+            keys.append(SortKey("id", allowed["id"], descending=False))
+        normalised = ",".join(("-" if key.descending else "") + key.name for key in keys)
+        return cls(spec=normalised, keys=tuple(keys))
+
+    def order_by(self) -> list[ColumnElement[Any]]:
+        clauses: list[ColumnElement[Any]] = []
+        for key in self.keys:
+            expression = key.sortable.expression
+            if key.sortable.nullable:
+                clauses.append(expression.is_(None).asc())  # unknown values last, both ways
+            clauses.append(expression.desc() if key.descending else expression.asc())
+        return clauses
+
+    def key_values(self, row: RowMapping) -> list[Any]:
+        return [row[f"sort_{key.name}"] for key in self.keys]
+
+    def columns(self) -> list[ColumnElement[Any]]:
+        """The sort expressions, labelled, to select alongside each row for the next cursor."""
+        return [key.sortable.expression.label(f"sort_{key.name}") for key in self.keys]
+
+    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
+        """Rows strictly after ``values`` in this ordering (NULL-safe)."""
+        alternatives: list[ColumnElement[bool]] = []
+        equal_so_far: list[ColumnElement[bool]] = []
+        for key, value in zip(self.keys, values, strict=True):
+            expression = key.sortable.expression
+            if key.sortable.nullable:
+                if value is None:  # among the NULLs (which sort last): only ties continue
+                    equal_so_far.append(expression.is_(None))
+                    continue
+                # Every NULL sorts after any value.
+                alternatives.append(and_(*equal_so_far, expression.is_(None)))
+            beyond = expression < value if key.descending else expression > value
+            alternatives.append(and_(*equal_so_far, beyond))
+            equal_so_far.append(expression == value)
+        return or_(false(), *alternatives)
+
+    def encode_cursor(self, values: Sequence[Any]) -> str:
+        payload = orjson.dumps({"sort": self.spec, "after": list(values)})
+        return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+    def decode_cursor(self, cursor: str) -> list[Any]:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            payload = orjson.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+            if payload["sort"] != self.spec:
+                raise BadRequestError(
+                    f"This cursor was made for sort={payload['sort']}; keep the same sort "
+                    "while paging, or start again without a cursor.",
+                    parameter="cursor",
+                )
+            raw = payload["after"]
+            if not isinstance(raw, list) or len(raw) != len(self.keys):
+                raise ValueError("wrong number of values")
+            return [
+                None if value is None else key.sortable.parse(value)
+                for key, value in zip(self.keys, raw, strict=True)
+            ]
+        except BadRequestError:
+            raise
+        except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error) as exc:
+            raise BadRequestError(
+                "The cursor is not valid: pass back the `next_cursor` of a previous page.",
+                parameter="cursor",
+            ) from exc
+
+
+def next_link(url: URL, cursor: str) -> str:
+    """An RFC 8288 ``Link`` header value pointing at the next page."""
+    return f'<{url.include_query_params(cursor=cursor)}>; rel="next"'
+
+
+async def fetch_page(
+    session: AsyncSession,
+    statement: Select[Any],
+    ordering: Ordering,
+    *,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Sequence[RowMapping], str | None]:
+    """One page of ``statement`` in ``ordering`` after ``cursor``, in a single query."""
+    statement = statement.add_columns(*ordering.columns()).order_by(*ordering.order_by()).limit(limit + 1)
+    if cursor:
+        statement = statement.where(ordering.after(ordering.decode_cursor(cursor)))
+    rows = (await session.execute(statement)).mappings().all()
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], ordering.encode_cursor(ordering.key_values(rows[limit - 1]))

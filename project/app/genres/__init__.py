@@ -1,0 +1,1 @@
+"""Genres: labels songs are filed under."""

@@ -1,0 +1,69 @@
+"""The query parameters of song lists: filters, sorting and inclusions, declared once."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from sqlalchemy import exists, select
+
+from app.core.listing import ListParams
+from app.core.text import match_key
+from app.songs.queries import artists, genres, song_genres, songs
+from app.validation import Isrc
+
+INCLUDABLE = ("artist", "album", "genres")
+
+
+def _known_inclusions(value: str | None) -> str | None:
+    for part in (value or "").split(","):
+        if value is not None and part.strip() not in INCLUDABLE:
+            raise ValueError(f"cannot include {part.strip()!r}; choose from {', '.join(INCLUDABLE)}")
+    return value
+
+
+class IncludeParams(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    include: Annotated[str | None, AfterValidator(_known_inclusions)] = Field(
+        default=None, description="Embed related resources: any of `artist,album,genres`."
+    )
+
+    def inclusions(self) -> list[str]:
+        return [part.strip() for part in self.include.split(",")] if self.include else []
+
+
+class SongListParams(IncludeParams, ListParams):
+    artist_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    artist: str | None = Field(
+        default=None, max_length=200, description="Artist name, ignoring case and accents."
+    )
+    album_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    genre: str | None = Field(default=None, max_length=200, description="Genre name.")
+    year_from: int | None = Field(default=None, ge=0, le=9999)
+    year_to: int | None = Field(default=None, ge=0, le=9999)
+    isrc: Isrc | None = Field(default=None, description="Exact ISRC, with or without dashes.")
+
+    def conditions(self) -> list[Any]:
+        found: list[Any] = []
+        if self.artist_id is not None:
+            found.append(songs.c.artist_id == self.artist_id)
+        if self.artist is not None:
+            named = select(artists.c.id).where(artists.c.name_key == match_key(self.artist))
+            found.append(songs.c.artist_id.in_(named))
+        if self.album_id is not None:
+            found.append(songs.c.album_id == self.album_id)
+        if self.genre is not None:
+            found.append(
+                exists()
+                .where(song_genres.c.song_id == songs.c.id)
+                .where(song_genres.c.genre_id == genres.c.id)
+                .where(genres.c.name_key == match_key(self.genre))
+            )
+        if self.year_from is not None:
+            found.append(songs.c.year >= self.year_from)
+        if self.year_to is not None:
+            found.append(songs.c.year <= self.year_to)
+        if self.isrc is not None:
+            found.append(songs.c.isrc == self.isrc)
+        return found
