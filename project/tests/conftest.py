@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
@@ -23,13 +24,16 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app import models as registered_models
 from app.database_admin import create_database
+from app.db import metadata
 from app.embedded_db import EmbeddedPostgres
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings, normalise_database_url
 
 TEST_DATABASE_NAME = "songs_test"
+assert registered_models.__all__  # every table is on the metadata the cleanup truncates
 
 
 def is_test_database(url: str) -> bool:
@@ -108,3 +112,35 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
+
+
+@pytest.fixture
+def sql_statements(connection: AsyncConnection) -> list[str]:
+    """The SQL each request sends (savepoint bookkeeping left out), to hold queries per request."""
+    executed: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            executed.append(statement)
+
+    event.listen(connection.sync_connection, "before_cursor_execute", record)
+    return executed
+
+
+@pytest.fixture
+async def committing_client(database_url: str, engine: AsyncEngine) -> AsyncIterator[AsyncClient]:
+    """A client on a real pool whose requests commit, for tests of concurrent requests.
+
+    Outer-transaction isolation cannot show what two transactions do to each other, so these
+    tests commit for real; the tables are emptied afterwards so no other test sees their rows.
+    """
+    app = create_app(settings_for_tests(database_url))
+    try:
+        async with app.router.lifespan_context(app):
+            transport = ASGITransport(app=app)
+            async with AsyncClient(transport=transport, base_url="http://testserver") as client:
+                yield client
+    finally:
+        async with engine.begin() as connection:
+            tables = ", ".join(table.name for table in metadata.sorted_tables)
+            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
