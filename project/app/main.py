@@ -13,6 +13,7 @@ from app.artists.routes import router as artists_router
 from app.db import create_engine, create_sessionmaker
 from app.docs import install_docs
 from app.genres.routes import router as genres_router
+from app.idempotency.middleware import IdempotencyMiddleware
 from app.problems import PROBLEM_TYPES, install_problem_handlers, problem_type
 from app.settings import Settings, get_settings
 from app.songs.routes import router as songs_router
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_problem_handlers(app)
+    app.add_middleware(IdempotencyMiddleware)
     install_docs(app)
 
     @app.get("/ping", tags=["health"], summary="The seed tutorial's ping")

@@ -3,6 +3,7 @@
 from app.albums.models import Album
 from app.artists.models import Artist
 from app.genres.models import Genre, SongGenre
+from app.idempotency.models import IdempotencyKey
 from app.songs.models import Song
 
-__all__ = ["Album", "Artist", "Genre", "Song", "SongGenre"]
+__all__ = ["Album", "Artist", "Genre", "IdempotencyKey", "Song", "SongGenre"]

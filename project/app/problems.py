@@ -49,6 +49,15 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
         "The resource changed since you read it (its ETag no longer matches If-Match).",
     ),
     "bad-request": ("Bad request", "The request cannot be understood as sent."),
+    "idempotency-key-reused": (
+        "Idempotency-Key reused",
+        "This Idempotency-Key was first sent with a different request (method, path, query or "
+        "body). Use a new key for a new request.",
+    ),
+    "idempotency-key-in-flight": (
+        "Request still in flight",
+        "The first request with this Idempotency-Key has not finished; retry shortly to get its response.",
+    ),
     "database-unavailable": (
         "Database unavailable",
         "The service cannot reach its database right now; retry after a short wait.",

@@ -43,6 +43,9 @@ async def test_ready_is_a_503_problem_when_the_database_is_unreachable(database_
             ready = await client.get("/health/ready")
             live = await client.get("/health/live")
             songs = await client.get("/songs")
+            retried_post = await client.post(
+                "/songs", json={"name": "a", "artist": "b"}, headers={"Idempotency-Key": "k"}
+            )
 
     assert ready.status_code == 503
     assert ready.headers["content-type"] == "application/problem+json"
@@ -50,3 +53,4 @@ async def test_ready_is_a_503_problem_when_the_database_is_unreachable(database_
     assert live.status_code == 200
     assert songs.status_code == 503
     assert songs.json()["type"] == "/problems/database-unavailable"
+    assert retried_post.status_code == 503

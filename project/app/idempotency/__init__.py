@@ -1,0 +1,1 @@
+"""Safe retries: an ``Idempotency-Key`` on a POST makes repeating it harmless."""
