@@ -55,3 +55,10 @@ def _barcode(value: str) -> str:
 
 
 Barcode = Annotated[str, AfterValidator(_barcode)]
+
+
+def not_null(value: object) -> object:
+    """For PATCH models: a field left out keeps its value, but a required one cannot be null."""
+    if value is None:
+        raise ValueError("cannot be null; leave the field out to keep its current value")
+    return value

@@ -5,18 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Self
 
-from pydantic import BaseModel, ConfigDict, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, JsonValue, field_validator, model_validator
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 
 from app.core.columns import Versioned
-from app.validation import Barcode, Name, Year
+from app.validation import Barcode, Name, Year, not_null
 
 ALBUM_EXAMPLE: dict[str, JsonValue] = {
     "title": "As the Love Continues",
     "artist_id": 1,
     "release_date": "2021-02-19",
-    "barcode": "5051083158622",
+    "barcode": "5051083158626",
 }
 
 
@@ -64,6 +64,8 @@ class AlbumUpdate(BaseModel):
     release_date: date | None = None
     year: Year | None = None
     barcode: Barcode | None = None
+
+    required = field_validator("title", "artist_id")(not_null)
 
 
 class AlbumPublic(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import RowMapping, and_, exists, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -52,11 +53,14 @@ async def update_album(
 ) -> Album:
     changes = data.model_dump(exclude_unset=True)
     await _check_artist(session, changes.get("artist_id"))
-    current = await album_rows.get(session, album_id)
+    current = AlbumFields.model_validate(await album_rows.get(session, album_id), from_attributes=True)
+    if "release_date" in changes and "year" not in changes:
+        current.year = None  # the new release date decides the year
     # Re-check the merged album so release_date and year cannot drift apart.
-    merged = AlbumFields.model_validate(
-        {**AlbumFields.model_validate(current, from_attributes=True).model_dump(), **changes}
-    )
+    try:
+        merged = AlbumFields.model_validate({**current.model_dump(), **changes})
+    except ValidationError as exc:
+        raise InvalidReferenceError("year", "year and release_date disagree") from exc
     values = {key: getattr(merged, key) for key in {*changes, "year"}}
     return await album_rows.update(session, album_id, values, accepted)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict, JsonValue, field_validator
 from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 
 from app.core.columns import Versioned
-from app.validation import CountryCode, Name
+from app.validation import CountryCode, Name, not_null
 
 ARTIST_EXAMPLE: dict[str, JsonValue] = {
     "name": "Sigur Rós",
@@ -57,6 +57,8 @@ class ArtistUpdate(BaseModel):
     sort_name: Name | None = None
     country: CountryCode | None = None
     mbid: uuid.UUID | None = None
+
+    required = field_validator("name")(not_null)
 
 
 class ArtistPublic(BaseModel):

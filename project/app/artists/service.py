@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, exists, func, select
+from sqlalchemy import RowMapping, String, and_, exists, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.albums.models import Album
@@ -95,7 +95,7 @@ async def delete_artist(session: AsyncSession, artist_id: int, accepted: list[in
 SORTABLE = {
     "id": Sortable(table.c.id),
     "name": Sortable(table.c.name_key),
-    "sort_name": Sortable(func.lower(table.c.sort_name)),
+    "sort_name": Sortable(func.lower(table.c.sort_name, type_=String)),
     "created_at": Sortable(table.c.created_at, parse=parse_datetime),
 }
 

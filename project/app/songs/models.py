@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, JsonValue, model_validator
+from pydantic import BaseModel, ConfigDict, JsonValue, field_validator, model_validator
 from pydantic import Field as PydanticField
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field
@@ -14,7 +14,7 @@ from app.albums.models import AlbumPublic
 from app.artists.models import ArtistPublic
 from app.core.columns import Versioned
 from app.genres.models import GenrePublic
-from app.validation import Isrc, Name, Year
+from app.validation import Isrc, Name, Year, not_null
 
 SONG_EXAMPLE: dict[str, JsonValue] = {"name": "Midnight Fit", "artist": "Mogwai", "year": 2021}
 Id = PydanticField(ge=1, le=2**31 - 1)
@@ -90,6 +90,8 @@ class SongUpdate(BaseModel):
     year: Year | None = None
     isrc: Isrc | None = None
     genres: list[Name] | None = PydanticField(default=None, max_length=20)
+
+    required = field_validator("name", "artist", "artist_id", "genres")(not_null)
 
     @model_validator(mode="after")
     def _one_artist(self) -> Self:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, and_, delete, func, insert, select
+from sqlalchemy import RowMapping, String, and_, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,7 +25,7 @@ table = queries.songs
 
 SORTABLE = {
     "id": Sortable(table.c.id),
-    "name": Sortable(func.lower(table.c.name)),
+    "name": Sortable(func.lower(table.c.name, type_=String)),
     "year": Sortable(table.c.year, nullable=True),
     "duration_ms": Sortable(table.c.duration_ms, nullable=True),
     "track_number": Sortable(table.c.track_number, nullable=True),
