@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, RowMapping, Select, and_, false, or_
+from sqlalchemy import BigInteger, ColumnElement, Integer, RowMapping, Select, SmallInteger, and_, false, or_
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import URL
 
@@ -23,15 +23,41 @@ from app.errors import BadRequestError
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
+# The values each integer column type holds: a cursor value outside them is refused, not sent.
+INTEGER_BOUNDS = ((SmallInteger, 2**15), (BigInteger, 2**63), (Integer, 2**31))
 
 
 @dataclass(frozen=True)
 class Sortable:
-    """A column clients may sort by; ``parse`` turns a cursor's JSON value back into Python."""
+    """A column clients may sort by; ``parse`` turns a cursor's JSON value back into Python.
+
+    The expression must have a SQL type with a Python type (give ``type_=`` to a function such
+    as ``lower``): a cursor's values are checked against it before they reach the database.
+    """
 
     expression: ColumnElement[Any]
     nullable: bool = False
     parse: Callable[[Any], Any] = lambda value: value
+
+    def __post_init__(self) -> None:
+        self.expression.type.python_type  # noqa: B018 - NotImplementedError for an untyped expression
+
+    def cursor_value(self, raw: Any) -> Any:
+        """The Python value of a cursor's JSON value; ValueError unless the column can hold it."""
+        if raw is None:
+            if self.nullable:
+                return None
+            raise ValueError("null for a column without nulls")
+        value = self.parse(raw)
+        sql_type = self.expression.type
+        expected = sql_type.python_type
+        if not isinstance(value, expected) or (isinstance(value, bool) and expected is not bool):
+            raise ValueError(f"{value!r} is not a {expected.__name__}")
+        if isinstance(sql_type, Integer):
+            bound = next(bound for kind, bound in INTEGER_BOUNDS if isinstance(sql_type, kind))
+            if not -bound <= value < bound:
+                raise ValueError(f"{value} is out of range")
+        return value
 
 
 def parse_datetime(value: Any) -> datetime:
@@ -71,7 +97,7 @@ class Ordering:
             if any(key.name == name for key in keys):
                 raise BadRequestError(f"{name!r} appears twice in sort.", parameter="sort")
             keys.append(SortKey(name, allowed[name], part.strip().startswith("-")))
-        if keys[-1].name != "id":
+        if all(key.name != "id" for key in keys):  # id is unique: no key after it is needed
             keys.append(SortKey("id", allowed["id"], descending=False))
         normalised = ",".join(("-" if key.descending else "") + key.name for key in keys)
         return cls(spec=normalised, keys=tuple(keys))
@@ -126,10 +152,7 @@ class Ordering:
             raw = payload["after"]
             if not isinstance(raw, list) or len(raw) != len(self.keys):
                 raise ValueError("wrong number of values")
-            return [
-                None if value is None else key.sortable.parse(value)
-                for key, value in zip(self.keys, raw, strict=True)
-            ]
+            return [key.sortable.cursor_value(value) for key, value in zip(self.keys, raw, strict=True)]
         except BadRequestError:
             raise
         except (ValueError, TypeError, KeyError, UnicodeError, binascii.Error) as exc:
