@@ -29,9 +29,10 @@ class PreconditionFailedError(DomainError):
 
 
 class BadRequestError(DomainError):
-    def __init__(self, detail: str, *, parameter: str | None = None) -> None:
+    def __init__(self, detail: str, *, parameter: str | None = None, column: int | None = None) -> None:
         super().__init__(detail)
         self.parameter = parameter
+        self.column = column  # where in the parameter's value the problem is (1-based)
 
 
 class InvalidReferenceError(DomainError):

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.problems import is_database_unavailable, problem_response, problem_responses
+from app.search.service import fuzzy_search_available
 
 router = APIRouter(prefix="/health", tags=["health"])
 
@@ -29,6 +30,8 @@ async def ready(request: Request) -> Any:
     try:
         async with engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
+        async with request.app.state.sessionmaker() as session:
+            typo_tolerance = await fuzzy_search_available(request.app, session)
     except Exception as exc:
         if not is_database_unavailable(exc):
             raise
@@ -36,4 +39,5 @@ async def ready(request: Request) -> Any:
             request, 503, slug="database-unavailable", detail=f"Database check failed: {exc}",
             headers={"Retry-After": "5"}, checks={"database": "unavailable"},
         )  # fmt: skip
-    return JSONResponse({"status": "ok", "checks": {"database": "ok"}})
+    checks = {"database": "ok", "search": {"typo_tolerance": typo_tolerance}}
+    return JSONResponse({"status": "ok", "checks": checks})

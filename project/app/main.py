@@ -15,6 +15,8 @@ from app.docs import install_docs
 from app.genres.routes import router as genres_router
 from app.idempotency.middleware import IdempotencyMiddleware
 from app.problems import PROBLEM_TYPES, install_problem_handlers, problem_type
+from app.search.routes import router as search_router
+from app.search.service import announce_search_capabilities
 from app.settings import Settings, get_settings
 from app.songs.routes import router as songs_router
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        await announce_search_capabilities(app)
         try:
             yield
         finally:
@@ -65,6 +68,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"type": problem_type(slug), "title": title, "description": description}
 
     app.include_router(health.router)
-    for router in (songs_router, artists_router, albums_router, genres_router):
+    for router in (songs_router, artists_router, albums_router, genres_router, search_router):
         app.include_router(router)
     return app

@@ -164,6 +164,8 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
         extra["constraint"] = exc.constraint
     if isinstance(exc, BadRequestError) and exc.parameter:
         extra["parameter"] = exc.parameter
+    if isinstance(exc, BadRequestError) and exc.column is not None:
+        extra["column"] = exc.column
     if isinstance(exc, InvalidReferenceError):
         field = f"body.{exc.field}"
         extra["errors"] = [{"field": field, "message": exc.detail, "type": "invalid_reference"}]

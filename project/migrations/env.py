@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 import app.models  # noqa: F401 - registers every table on the metadata
 from app.db import metadata
+from app.migrate import include_object
 from app.settings import get_settings
 
 config = context.config
@@ -32,6 +33,7 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         compare_type=True,
+        include_object=include_object,
         dialect_opts={"paramstyle": "named"},
     )
     with context.begin_transaction():
@@ -41,6 +43,7 @@ def run_migrations_offline() -> None:
 def do_run_migrations(connection: Connection) -> None:
     context.configure(
         connection=connection, target_metadata=target_metadata, compare_type=True,
+        include_object=include_object,
         transaction_per_migration=True,
     )  # fmt: skip
     with context.begin_transaction():

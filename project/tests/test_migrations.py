@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import app.models  # noqa: F401 - registers every table
 from app.database_admin import create_database
 from app.db import metadata
-from app.migrate import alembic_config
+from app.migrate import alembic_config, include_object
 from tests.conftest import sibling_database_url
 
 
@@ -61,7 +61,9 @@ async def test_upgrade_from_empty_then_down_to_base_and_up_again(scratch_databas
 
 
 def _differences(connection: Connection) -> list[object]:
-    context = MigrationContext.configure(connection, opts={"compare_type": True})
+    context = MigrationContext.configure(
+        connection, opts={"compare_type": True, "include_object": include_object}
+    )
     return list(compare_metadata(context, metadata))
 
 

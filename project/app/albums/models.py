@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 
 from app.core.columns import Versioned
+from app.search.models import Searchable, search_index
 from app.validation import Barcode, Name, Year, not_null
 
 ALBUM_EXAMPLE: dict[str, JsonValue] = {
@@ -20,9 +21,12 @@ ALBUM_EXAMPLE: dict[str, JsonValue] = {
 }
 
 
-class Album(Versioned, table=True):
+class Album(Searchable, Versioned, table=True):
     __tablename__ = "albums"
-    __table_args__ = (CheckConstraint("barcode ~ '^[0-9]{12,13}$'", name="barcode_digits"),)
+    __table_args__ = (
+        CheckConstraint("barcode ~ '^[0-9]{12,13}$'", name="barcode_digits"),
+        search_index("albums"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200)
@@ -30,6 +34,9 @@ class Album(Versioned, table=True):
     release_date: date | None = None
     year: int | None = None
     barcode: str | None = Field(default=None, max_length=13, unique=True)
+    # Folded title (set by the app) and artist name (kept by a trigger), for search.
+    title_key: str | None = Field(default=None, max_length=200)
+    artist_key: str | None = Field(default=None, max_length=200)
 
 
 class AlbumFields(BaseModel):

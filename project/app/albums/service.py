@@ -13,6 +13,7 @@ from app.albums.models import Album, AlbumCreate, AlbumFields, AlbumUpdate
 from app.artists.models import Artist
 from app.core.pagination import Ordering, Sortable, fetch_page, parse_date, parse_datetime
 from app.core.repository import Repository
+from app.core.text import match_key
 from app.errors import ConflictError, InvalidReferenceError
 from app.songs.models import Song
 
@@ -33,9 +34,15 @@ async def _check_artist(session: AsyncSession, artist_id: int | None) -> None:
         raise InvalidReferenceError("artist_id", f"Artist {artist_id} does not exist.")
 
 
+def _with_title_key(values: dict[str, Any]) -> dict[str, Any]:
+    if "title" in values:
+        return {**values, "title_key": match_key(values["title"])}
+    return values
+
+
 async def create_album(session: AsyncSession, data: AlbumCreate) -> Album:
     await _check_artist(session, data.artist_id)
-    album = Album(**data.model_dump())
+    album = Album(**_with_title_key(data.model_dump()))
     session.add(album)
     await session.flush()
     return album
@@ -45,7 +52,7 @@ async def replace_album(
     session: AsyncSession, album_id: int, data: AlbumCreate, accepted: list[int] | None
 ) -> Album:
     await _check_artist(session, data.artist_id)
-    return await album_rows.update(session, album_id, data.model_dump(), accepted)
+    return await album_rows.update(session, album_id, _with_title_key(data.model_dump()), accepted)
 
 
 async def update_album(
@@ -62,7 +69,7 @@ async def update_album(
     except ValidationError as exc:
         raise InvalidReferenceError("year", "year and release_date disagree") from exc
     values = {key: getattr(merged, key) for key in {*changes, "year"}}
-    return await album_rows.update(session, album_id, values, accepted)
+    return await album_rows.update(session, album_id, _with_title_key(values), accepted)
 
 
 async def delete_album(session: AsyncSession, album_id: int, accepted: list[int] | None) -> None:

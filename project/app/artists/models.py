@@ -10,6 +10,7 @@ from sqlalchemy import CheckConstraint
 from sqlmodel import Field
 
 from app.core.columns import Versioned
+from app.search.models import Searchable, search_index
 from app.validation import CountryCode, Name, not_null
 
 ARTIST_EXAMPLE: dict[str, JsonValue] = {
@@ -20,9 +21,12 @@ ARTIST_EXAMPLE: dict[str, JsonValue] = {
 }
 
 
-class Artist(Versioned, table=True):
+class Artist(Searchable, Versioned, table=True):
     __tablename__ = "artists"
-    __table_args__ = (CheckConstraint("country ~ '^[A-Z]{2}$'", name="country_alpha2"),)
+    __table_args__ = (
+        CheckConstraint("country ~ '^[A-Z]{2}$'", name="country_alpha2"),
+        search_index("artists"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)

@@ -29,7 +29,7 @@ from app.db import SessionDep
 from app.songs import service as songs_service
 from app.songs.filters import SongListParams
 from app.songs.models import SongPublic
-from app.songs.routes import song_public
+from app.songs.routes import song_page
 
 router = APIRouter(prefix="/artists", tags=["artists"])
 
@@ -133,16 +133,8 @@ async def list_artist_songs(
     session: SessionDep,
     params: Annotated[SongListParams, Query()],
 ) -> Page[SongPublic]:
-    rows, next_cursor = await songs_service.list_songs(
-        session,
-        conditions=[songs_service.table.c.artist_id == artist.id, *params.conditions()],
-        ordering=Ordering.parse(params.sort, songs_service.SORTABLE),
-        include=params.inclusions(),
-        cursor=params.cursor,
-        limit=params.limit,
-    )
-    describe_page(request, response, next_cursor)
-    return Page(items=[song_public(row) for row in rows], next_cursor=next_cursor)
+    scope = [songs_service.table.c.artist_id == artist.id]
+    return await song_page(request, response, session, params, scope=scope)
 
 
 @router.get(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from sqlalchemy import exists, select
@@ -34,6 +34,14 @@ class IncludeParams(BaseModel):
 
 
 class SongListParams(IncludeParams, ListParams):
+    q: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=500,
+        description="Search, as in `GET /search` (songs only); results come by relevance unless "
+        "`sort` says otherwise.",
+    )
+    match: Literal["fuzzy", "exact"] = Field(default="fuzzy", description="`exact`: no typo tolerance.")
     artist_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     artist: str | None = Field(
         default=None, max_length=200, description="Artist name, ignoring case and accents."

@@ -14,13 +14,14 @@ from app.albums.models import AlbumPublic
 from app.artists.models import ArtistPublic
 from app.core.columns import Versioned
 from app.genres.models import GenrePublic
+from app.search.models import Searchable, search_index
 from app.validation import Isrc, Name, Year, not_null
 
 SONG_EXAMPLE: dict[str, JsonValue] = {"name": "Midnight Fit", "artist": "Mogwai", "year": 2021}
 Id = PydanticField(ge=1, le=2**31 - 1)
 
 
-class Song(Versioned, table=True):
+class Song(Searchable, Versioned, table=True):
     __tablename__ = "songs"
     __table_args__ = (
         # One song per position on an album.
@@ -29,6 +30,7 @@ class Song(Versioned, table=True):
         CheckConstraint("disc_number >= 1", name="disc_number_positive"),
         CheckConstraint("duration_ms > 0", name="duration_positive"),
         CheckConstraint("isrc ~ '^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'", name="isrc_format"),
+        search_index("songs"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,6 +42,10 @@ class Song(Versioned, table=True):
     duration_ms: int | None = None
     year: int | None = Field(default=None, index=True)
     isrc: str | None = Field(default=None, max_length=12, unique=True)
+    # Folded name (set by the app), artist name and album title (kept by triggers), for search.
+    name_key: str | None = Field(default=None, max_length=200, index=True)
+    artist_key: str | None = Field(default=None, max_length=200)
+    album_key: str | None = Field(default=None, max_length=200)
 
 
 class SongFields(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -9,7 +10,7 @@ from sqlalchemy import RowMapping
 
 from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, not_modified
 from app.core.listing import Page
-from app.core.pagination import Ordering
+from app.core.pagination import Ordering, Sortable
 from app.core.responses import (
     CHANGE_PROBLEMS,
     ITEM_PROBLEMS,
@@ -20,6 +21,8 @@ from app.core.responses import (
     describe_page,
 )
 from app.db import SessionDep
+from app.search import service as search
+from app.search.kinds import SONG
 from app.songs import service
 from app.songs.filters import INCLUDABLE, IncludeParams, SongListParams
 from app.songs.models import SongCreate, SongIncluded, SongPublic, SongUpdate
@@ -63,11 +66,35 @@ async def list_songs(
     session: SessionDep,
     params: Annotated[SongListParams, Query()],
 ) -> Page[SongPublic]:
-    ordering = Ordering.parse(params.sort, service.SORTABLE)
+    return await song_page(request, response, session, params)
+
+
+async def song_page(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    params: SongListParams,
+    *,
+    scope: Sequence[Any] = (),
+    default_sort: str = "id",
+) -> Page[SongPublic]:
+    """A page of songs for any song list: filters, optional search (`q`), sort and cursor."""
+    conditions = [*scope, *params.conditions()]
+    sortable = service.SORTABLE
+    if params.q is not None:
+        fuzzy = params.match == "fuzzy" and await search.fuzzy_search_available(request.app, session)
+        plan = await search.make_plan(session, params.q, fuzzy=fuzzy)
+        conditions.append(plan.condition(SONG, fuzzy=fuzzy))
+        sortable = {**sortable, "relevance": Sortable(plan.relevance(SONG, fuzzy=fuzzy), parse=float)}
+        default_sort = "-relevance"
     rows, next_cursor = await service.list_songs(
-        session, conditions=params.conditions(), ordering=ordering,
-        include=params.inclusions(), cursor=params.cursor, limit=params.limit,
-    )  # fmt: skip
+        session,
+        conditions=conditions,
+        ordering=Ordering.parse(params.sort, sortable, default=default_sort),
+        include=params.inclusions(),
+        cursor=params.cursor,
+        limit=params.limit,
+    )
     describe_page(request, response, next_cursor)
     return Page(items=[song_public(row) for row in rows], next_cursor=next_cursor)
 

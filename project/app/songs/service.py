@@ -68,6 +68,8 @@ async def _set_genres(session: AsyncSession, song_id: int, names: Sequence[str])
 
 async def _column_values(session: AsyncSession, data: dict[str, Any]) -> dict[str, Any]:
     values = {key: value for key, value in data.items() if key not in {"artist", "genres"}}
+    if "name" in values:
+        values["name_key"] = match_key(values["name"])
     if data.get("artist") is not None or data.get("artist_id") is not None:
         values["artist_id"] = await _resolve_artist_id(session, data.get("artist"), data.get("artist_id"))
     if "album_id" in values:

@@ -1,0 +1,1 @@
+"""Search across songs, artists and albums: a small query language, ranked results, typos."""
