@@ -33,7 +33,9 @@ class Settings(BaseSettings):
         description="postgresql+asyncpg:// URL; unset means the embedded server (manage.py serve).",
     )
     db_pool_size: int = Field(default=10, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    # No overflow by default: overflow connections are closed when returned, and reconnecting
+    # under load costs more than waiting a moment for a pooled one.
+    db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
     db_statement_timeout_ms: int = Field(default=15_000, ge=0)
     db_echo: bool = False

@@ -11,6 +11,7 @@ import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 
+import asyncpg
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
@@ -104,6 +105,7 @@ def app(database_url: str, engine: AsyncEngine, session_factory: async_sessionma
     app = create_app(settings_for_tests(database_url))
     app.state.engine = engine
     app.state.sessionmaker = session_factory
+    app.state.read_sessionmaker = session_factory
     return app
 
 
@@ -115,16 +117,32 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 
 @pytest.fixture
-def sql_statements(connection: AsyncConnection) -> list[str]:
-    """The SQL each request sends (savepoint bookkeeping left out), to hold queries per request."""
+async def sql_statements(connection: AsyncConnection) -> AsyncIterator[list[str]]:
+    """The SQL each request sends (savepoint bookkeeping left out), to hold queries per request.
+
+    Two sources, as statements take two roads: SQLAlchemy's events for what goes through it,
+    and asyncpg's query log for what the hot paths send straight to the driver
+    (app.core.prepared); SQLAlchemy's own statements use prepared statements, which that log
+    does not see, so nothing is counted twice.
+    """
     executed: list[str] = []
 
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+    def keep(statement: str) -> None:
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
             executed.append(statement)
 
-    event.listen(connection.sync_connection, "before_cursor_execute", record)
-    return executed
+    def through_sqlalchemy(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        keep(statement)
+
+    def straight_to_driver(query: asyncpg.connection.LoggedQuery) -> None:
+        keep(query.query)
+
+    event.listen(connection.sync_connection, "before_cursor_execute", through_sqlalchemy)
+    driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection  # type: ignore[assignment]
+    driver.add_query_logger(straight_to_driver)
+    yield executed
+    driver.remove_query_logger(straight_to_driver)
+    event.remove(connection.sync_connection, "before_cursor_execute", through_sqlalchemy)
 
 
 @pytest.fixture

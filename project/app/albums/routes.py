@@ -22,7 +22,6 @@ from app.core.responses import (
     describe_page,
 )
 from app.db import SessionDep
-from app.songs import service as songs_service
 from app.songs.filters import SongListParams
 from app.songs.models import SongPublic
 from app.songs.routes import song_page
@@ -108,13 +107,14 @@ async def delete_album(album_id: AlbumId, session: SessionDep, if_match: IfMatch
     summary="List an album's songs in track order",
     description=f"Sorted by `{TRACK_ORDER}` unless `sort` says otherwise.",
     responses={**LIST_PROBLEMS, **ITEM_PROBLEMS},
+    response_model=Page[SongPublic],
 )
 async def list_album_songs(
     album: ExistingAlbum,
     request: Request,
-    response: Response,
     session: SessionDep,
     params: Annotated[SongListParams, Query()],
-) -> Page[SongPublic]:
-    scope = [songs_service.table.c.album_id == album.id]
-    return await song_page(request, response, session, params, scope=scope, default_sort=TRACK_ORDER)
+) -> Response:
+    assert album.id is not None
+    scope = {"scope_album_id": album.id}
+    return await song_page(request, session, params, scope=scope, default_sort=TRACK_ORDER)

@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import RowMapping, and_, exists, select
+from sqlalchemy import and_, exists, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.albums.models import Album, AlbumCreate, AlbumFields, AlbumUpdate
 from app.artists.models import Artist
-from app.core.pagination import Ordering, Sortable, fetch_page, parse_date, parse_datetime
+from app.core.pagination import Ordering, Row, Sortable, fetch_page, parse_date, parse_datetime
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import ConflictError, InvalidReferenceError
@@ -89,6 +89,6 @@ async def list_albums(
     ordering: Ordering,
     cursor: str | None,
     limit: int,
-) -> tuple[Sequence[RowMapping], str | None]:
+) -> tuple[Sequence[Row], str | None]:
     statement = select(Album).where(and_(True, *conditions))
     return await fetch_page(session, statement, ordering, cursor=cursor, limit=limit)

@@ -26,7 +26,6 @@ from app.core.responses import (
 )
 from app.core.text import match_key
 from app.db import SessionDep
-from app.songs import service as songs_service
 from app.songs.filters import SongListParams
 from app.songs.models import SongPublic
 from app.songs.routes import song_page
@@ -124,17 +123,19 @@ async def delete_artist(artist_id: ArtistId, session: SessionDep, if_match: IfMa
 
 
 @router.get(
-    "/{artist_id}/songs", summary="List an artist's songs", responses={**LIST_PROBLEMS, **ITEM_PROBLEMS}
+    "/{artist_id}/songs",
+    summary="List an artist's songs",
+    responses={**LIST_PROBLEMS, **ITEM_PROBLEMS},
+    response_model=Page[SongPublic],
 )
 async def list_artist_songs(
     artist: ExistingArtist,
     request: Request,
-    response: Response,
     session: SessionDep,
     params: Annotated[SongListParams, Query()],
-) -> Page[SongPublic]:
-    scope = [songs_service.table.c.artist_id == artist.id]
-    return await song_page(request, response, session, params, scope=scope)
+) -> Response:
+    assert artist.id is not None
+    return await song_page(request, session, params, scope={"scope_artist_id": artist.id})
 
 
 @router.get(

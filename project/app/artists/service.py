@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, String, and_, exists, func, select
+from sqlalchemy import String, and_, exists, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.albums.models import Album
 from app.artists.models import Artist, ArtistCreate, ArtistUpdate
-from app.core.pagination import Ordering, Sortable, fetch_page, parse_datetime
+from app.core.pagination import Ordering, Row, Sortable, fetch_page, parse_datetime
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import ConflictError
@@ -107,6 +107,6 @@ async def list_artists(
     ordering: Ordering,
     cursor: str | None,
     limit: int,
-) -> tuple[Sequence[RowMapping], str | None]:
+) -> tuple[Sequence[Row], str | None]:
     statement = select(Artist).where(and_(True, *conditions))
     return await fetch_page(session, statement, ordering, cursor=cursor, limit=limit)

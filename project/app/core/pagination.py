@@ -9,22 +9,39 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
-from sqlalchemy import BigInteger, ColumnElement, Integer, RowMapping, Select, SmallInteger, and_, false, or_
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    SmallInteger,
+    and_,
+    bindparam,
+    false,
+    or_,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import URL
 
+from app.core.prepared import Prepared
 from app.errors import BadRequestError
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 50
 # The values each integer column type holds: a cursor value outside them is refused, not sent.
 INTEGER_BOUNDS = ((SmallInteger, 2**15), (BigInteger, 2**63), (Integer, 2**31))
+
+
+class Row(Protocol):
+    """A result row read by column name (SQLAlchemy's RowMapping, asyncpg's Record)."""
+
+    def __getitem__(self, key: str, /) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -111,29 +128,38 @@ class Ordering:
             clauses.append(expression.desc() if key.descending else expression.asc())
         return clauses
 
-    def key_values(self, row: RowMapping) -> list[Any]:
+    def key_values(self, row: Row) -> list[Any]:
         return [row[f"sort_{key.name}"] for key in self.keys]
 
     def columns(self) -> list[ColumnElement[Any]]:
         """The sort expressions, labelled, to select alongside each row for the next cursor."""
         return [key.sortable.expression.label(f"sort_{key.name}") for key in self.keys]
 
-    def after(self, values: Sequence[Any]) -> ColumnElement[bool]:
-        """Rows strictly after ``values`` in this ordering (NULL-safe)."""
+    def after(self, nulls: Sequence[bool]) -> ColumnElement[bool]:
+        """Rows strictly after a cursor's values (NULL-safe), as parameters ``after_0`` ...
+
+        The statement's shape depends only on which values are NULL (``nulls``), so one
+        statement serves every cursor of that shape; ``after_parameters`` gives the values.
+        """
         alternatives: list[ColumnElement[bool]] = []
         equal_so_far: list[ColumnElement[bool]] = []
-        for key, value in zip(self.keys, values, strict=True):
+        for index, (key, is_null) in enumerate(zip(self.keys, nulls, strict=True)):
             expression = key.sortable.expression
             if key.sortable.nullable:
-                if value is None:  # among the NULLs (which sort last): only ties continue
+                if is_null:  # among the NULLs (which sort last): only ties continue
                     equal_so_far.append(expression.is_(None))
                     continue
                 # Every NULL sorts after any value.
                 alternatives.append(and_(*equal_so_far, expression.is_(None)))
+            value = bindparam(f"after_{index}", type_=expression.type)
             beyond = expression < value if key.descending else expression > value
             alternatives.append(and_(*equal_so_far, beyond))
             equal_so_far.append(expression == value)
         return or_(false(), *alternatives)
+
+    @staticmethod
+    def after_parameters(values: Sequence[Any]) -> dict[str, Any]:
+        return {f"after_{index}": value for index, value in enumerate(values) if value is not None}
 
     def encode_cursor(self, values: Sequence[Any]) -> str:
         payload = orjson.dumps({"sort": self.spec, "after": list(values)})
@@ -167,6 +193,18 @@ def next_link(url: URL, cursor: str) -> str:
     return f'<{url.include_query_params(cursor=cursor)}>; rel="next"'
 
 
+def page_statement(statement: Select[Any], ordering: Ordering, nulls: Sequence[bool] | None) -> Select[Any]:
+    """``statement`` ordered, limited by ``page_limit`` and, for a cursor, after its values."""
+    paged = statement.add_columns(*ordering.columns()).order_by(*ordering.order_by())
+    paged = paged.limit(bindparam("page_limit", type_=Integer))
+    return paged if nulls is None else paged.where(ordering.after(nulls))
+
+
+# Page statements of the shapes callers name, built and compiled once (see app.core.prepared).
+_PAGE_STATEMENTS: dict[Hashable, Prepared] = {}
+_MAX_CACHED_SHAPES = 2048
+
+
 async def fetch_page(
     session: AsyncSession,
     statement: Select[Any],
@@ -174,12 +212,28 @@ async def fetch_page(
     *,
     cursor: str | None,
     limit: int,
-) -> tuple[Sequence[RowMapping], str | None]:
-    """One page of ``statement`` in ``ordering`` after ``cursor``, in a single query."""
-    statement = statement.add_columns(*ordering.columns()).order_by(*ordering.order_by()).limit(limit + 1)
-    if cursor:
-        statement = statement.where(ordering.after(ordering.decode_cursor(cursor)))
-    rows = (await session.execute(statement)).mappings().all()
+    parameters: Mapping[str, Any] | None = None,
+    shape: Hashable | None = None,
+) -> tuple[Sequence[Row], str | None]:
+    """One page of ``statement`` in ``ordering`` after ``cursor``, in a single query.
+
+    ``shape`` (optional) identifies ``statement`` among statements built the same way with
+    values passed as ``parameters``; such page statements are built once and reused.
+    """
+    values = ordering.decode_cursor(cursor) if cursor else None
+    nulls = tuple(value is None for value in values) if values is not None else None
+    arguments = {**(parameters or {}), "page_limit": limit + 1, **Ordering.after_parameters(values or ())}
+    rows: Sequence[Row]
+    if shape is None:
+        rows = (await session.execute(page_statement(statement, ordering, nulls), arguments)).mappings().all()
+    else:
+        key = (shape, ordering.spec, nulls)
+        prepared = _PAGE_STATEMENTS.get(key)
+        if prepared is None:
+            prepared = Prepared.compile(page_statement(statement, ordering, nulls))
+            if len(_PAGE_STATEMENTS) < _MAX_CACHED_SHAPES:
+                _PAGE_STATEMENTS[key] = prepared
+        rows = await prepared.fetch(session, arguments)
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], ordering.encode_cursor(ordering.key_values(rows[limit - 1]))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, exists, select
+from sqlalchemy import exists, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.pagination import Ordering, Sortable, fetch_page
+from app.core.pagination import Ordering, Row, Sortable, fetch_page
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import ConflictError
@@ -49,5 +49,5 @@ async def delete_genre(session: AsyncSession, genre_id: int, accepted: list[int]
 
 async def list_genres(
     session: AsyncSession, *, ordering: Ordering, cursor: str | None, limit: int
-) -> tuple[Sequence[RowMapping], str | None]:
+) -> tuple[Sequence[Row], str | None]:
     return await fetch_page(session, select(Genre), ordering, cursor=cursor, limit=limit)

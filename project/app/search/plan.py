@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from itertools import islice, product
 from typing import Any
 
 from sqlalchemy import ColumnElement, Float, and_, case, cast, false, func, literal, not_, or_
@@ -22,6 +23,22 @@ from sqlalchemy import ColumnElement, Float, and_, case, cast, false, func, lite
 from app.search.query import And, Isrc, Node, Not, Or, Text, YearRange
 
 STRICT_TIER = 100.0
+MAX_CORRECTED_PHRASES = 9  # spellings of a phrase tried for the exactness bonus of a fuzzy match
+# ASCII that is neither a digit nor a (folded) letter: it separates words, as in the query parser.
+_SEPARATORS = r"[^0-9a-z\u0080-\U0010FFFF]+"
+
+
+def _quoted(lexeme: str) -> str:
+    """A lexeme as a tsquery operand. Query words are letters and digits only, but corrections
+    come from the vocabulary, where PostgreSQL's parser keeps URLs, paths and addresses whole,
+    quotes and backslashes included ("example.com/it's")."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def _as_words(column: Any) -> ColumnElement[str]:
+    """A folded name with its punctuation read as spaces: "toto's song" compares as "toto s song"."""
+    spaced: ColumnElement[str] = func.btrim(func.regexp_replace(column, _SEPARATORS, " ", "g"))
+    return spaced
 
 
 @dataclass(frozen=True)
@@ -48,11 +65,11 @@ class Plan:
     # --- text ------------------------------------------------------------------------------
     def _lexeme(self, word: str, weight: str, prefix: bool, fuzzy: bool) -> str:
         flags = ("*" if prefix else "") + weight
-        lexeme = f"'{word}'" + (f":{flags}" if flags else "")
+        lexeme = _quoted(word) + (f":{flags}" if flags else "")
         alternatives = self.corrections.get(word, []) if fuzzy else []
         if not alternatives:
             return lexeme
-        options = [lexeme, *(f"'{alt}'" + (f":{weight}" if weight else "") for alt in alternatives)]
+        options = [lexeme, *(_quoted(alt) + (f":{weight}" if weight else "") for alt in alternatives)]
         return "(" + " | ".join(options) + ")"
 
     def _text_query(self, node: Text, kind: Kind, fuzzy: bool) -> str | None:
@@ -168,27 +185,32 @@ class Plan:
             found += [" ".join(w for w, _p in Plan(branch).positive_words()) for branch in self.tree.operands]
         return [phrase for phrase in dict.fromkeys(found) if phrase]
 
-    def _corrected(self, phrase: str) -> str:
-        return " ".join((self.corrections.get(word) or [word])[0] for word in phrase.split())
+    def _corrected(self, phrase: str) -> list[str]:
+        """The phrase spelt with the corrections of its words (every combination, up to a few)."""
+        options = [self.corrections.get(word) or [word] for word in phrase.split()]
+        return [" ".join(spelling) for spelling in islice(product(*options), MAX_CORRECTED_PHRASES)]
 
     def _exactness(self, kind: Kind, phrases: list[str]) -> ColumnElement[float]:
-        total: ColumnElement[Any] = literal(0.0)
-        corrected = [c for c in (self._corrected(p) for p in phrases) if c not in phrases]
-        for column, exact, prefix in kind.bonuses:
+        """The best of the kind's bonuses (they do not add up: a song by an artist called what
+        was typed, whose title also starts with it, must not outrank that artist)."""
+        corrected = [c for p in phrases for c in self._corrected(p) if c not in phrases]
+        bonuses: list[ColumnElement[Any]] = []
+        for key, exact, prefix in kind.bonuses:
+            column = _as_words(key)
             whens: list[tuple[ColumnElement[bool], float]] = [(column.in_(phrases), exact)]
             if corrected:
-                whens.append((column.in_(corrected), exact * 0.9))
+                whens.append((column.in_(list(dict.fromkeys(corrected))), exact * 0.9))
             if prefix:
                 whens += [(column.startswith(phrase, autoescape=True), prefix) for phrase in phrases]
-            total = total + case(*whens, else_=0.0)
-        return total
+            bonuses.append(case(*whens, else_=0.0))
+        return bonuses[0] if len(bonuses) == 1 else func.greatest(*bonuses)
 
     def relevance(self, kind: Kind, *, fuzzy: bool) -> ColumnElement[float]:
         words = self.positive_words()
         if not words:
             return cast(literal(STRICT_TIER), Float)
-        lexemes = [f"'{word}'" + (":*" if prefix else "") for word, prefix in words]
-        lexemes += [f"'{alt}'" for word, _prefix in words for alt in self.corrections.get(word, [])]
+        lexemes = [_quoted(word) + (":*" if prefix else "") for word, prefix in words]
+        lexemes += [_quoted(alt) for word, _prefix in words for alt in self.corrections.get(word, [])]
         rank_query = " | ".join(dict.fromkeys(lexemes))
         rank = func.ts_rank(kind.table.c.search_vector, func.to_tsquery("simple", literal(rank_query)))
         tier: ColumnElement[Any] = literal(STRICT_TIER)

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.listing import ListParams
 from app.core.responses import LIST_PROBLEMS, describe_page
-from app.db import SessionDep
+from app.db import ReadSessionDep
 from app.search import service
 from app.search.kinds import KINDS
 
@@ -63,7 +63,7 @@ class SearchPage(BaseModel):
 
 @router.get("/search", summary="Search songs, artists and albums", responses=LIST_PROBLEMS)
 async def search(
-    request: Request, response: Response, session: SessionDep, params: Annotated[SearchParams, Query()]
+    request: Request, response: Response, session: ReadSessionDep, params: Annotated[SearchParams, Query()]
 ) -> SearchPage:
     fuzzy = params.match == "fuzzy" and await service.fuzzy_search_available(request.app, session)
     plan = await service.make_plan(session, params.q, fuzzy=fuzzy)

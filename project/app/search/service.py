@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Float, Integer, RowMapping, String, cast, literal, null, select, text, union_all
+from sqlalchemy import Float, Integer, String, cast, literal, null, select, text, union_all
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.pagination import Ordering, Sortable, fetch_page
+from app.core.pagination import Ordering, Row, Sortable, fetch_page
 from app.errors import BadRequestError
 from app.problems import is_database_unavailable
 from app.search.kinds import DISPLAY_COLUMNS, KIND_RANK, KINDS
@@ -121,7 +121,7 @@ async def search(
     fuzzy: bool,
     cursor: str | None,
     limit: int,
-) -> tuple[Sequence[RowMapping], str | None]:
+) -> tuple[Sequence[Row], str | None]:
     results = union_all(*(_branch(plan, kind, fuzzy=fuzzy) for kind in kinds)).subquery("results")
     ordering = Ordering.parse(
         "-score,-kind_rank,-id",

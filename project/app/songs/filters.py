@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, bindparam, exists, select
 
 from app.core.listing import ListParams
 from app.core.text import match_key
@@ -52,26 +52,37 @@ class SongListParams(IncludeParams, ListParams):
     year_to: int | None = Field(default=None, ge=0, le=9999)
     isrc: Isrc | None = Field(default=None, description="Exact ISRC, with or without dashes.")
 
-    def conditions(self) -> list[Any]:
-        found: list[Any] = []
-        if self.artist_id is not None:
-            found.append(songs.c.artist_id == self.artist_id)
+    def filter_values(self) -> dict[str, Any]:
+        """The filters given, by name in ``FILTERS``, with the values their parameters take."""
+        given: dict[str, Any] = {
+            name: getattr(self, name)
+            for name in ("artist_id", "album_id", "year_from", "year_to", "isrc")
+            if getattr(self, name) is not None
+        }
         if self.artist is not None:
-            named = select(artists.c.id).where(artists.c.name_key == match_key(self.artist))
-            found.append(songs.c.artist_id.in_(named))
-        if self.album_id is not None:
-            found.append(songs.c.album_id == self.album_id)
+            given["artist"] = match_key(self.artist)
         if self.genre is not None:
-            found.append(
-                exists()
-                .where(song_genres.c.song_id == songs.c.id)
-                .where(song_genres.c.genre_id == genres.c.id)
-                .where(genres.c.name_key == match_key(self.genre))
-            )
-        if self.year_from is not None:
-            found.append(songs.c.year >= self.year_from)
-        if self.year_to is not None:
-            found.append(songs.c.year <= self.year_to)
-        if self.isrc is not None:
-            found.append(songs.c.isrc == self.isrc)
-        return found
+            given["genre"] = match_key(self.genre)
+        return given
+
+
+def _named(name: str) -> Any:
+    return bindparam(name)
+
+
+# Each filter as a condition on a named parameter: the statement for a set of filters is
+# the same whatever their values, so it is built (and compiled) once.
+FILTERS: dict[str, ColumnElement[bool]] = {
+    "artist_id": songs.c.artist_id == _named("artist_id"),
+    "scope_artist_id": songs.c.artist_id == _named("scope_artist_id"),
+    "artist": songs.c.artist_id.in_(select(artists.c.id).where(artists.c.name_key == _named("artist"))),
+    "album_id": songs.c.album_id == _named("album_id"),
+    "scope_album_id": songs.c.album_id == _named("scope_album_id"),
+    "genre": exists()
+    .where(song_genres.c.song_id == songs.c.id)
+    .where(song_genres.c.genre_id == genres.c.id)
+    .where(genres.c.name_key == _named("genre")),
+    "year_from": songs.c.year >= _named("year_from"),
+    "year_to": songs.c.year <= _named("year_to"),
+    "isrc": songs.c.isrc == _named("isrc"),
+}

@@ -2,46 +2,40 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated, Any
+from collections.abc import Hashable
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from sqlalchemy import RowMapping
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, not_modified
+from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, etag, not_modified
 from app.core.listing import Page
-from app.core.pagination import Ordering, Sortable
+from app.core.pagination import Ordering, Sortable, fetch_page
 from app.core.responses import (
     CHANGE_PROBLEMS,
     ITEM_PROBLEMS,
     LIST_PROBLEMS,
     NOT_MODIFIED,
-    describe_created,
-    describe_etag,
     describe_page,
 )
-from app.db import SessionDep
+from app.db import ReadSessionDep, SessionDep
 from app.search import service as search
 from app.search.kinds import SONG
 from app.songs import service
-from app.songs.filters import INCLUDABLE, IncludeParams, SongListParams
-from app.songs.models import SongCreate, SongIncluded, SongPublic, SongUpdate
+from app.songs.filters import IncludeParams, SongListParams
+from app.songs.models import SongCreate, SongPublic, SongUpdate
+from app.songs.queries import page_json
 
 router = APIRouter(prefix="/songs", tags=["songs"])
 
 SongId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The song's id.")]
 
 
-def song_public(row: RowMapping) -> SongPublic:
-    included = None
-    if any(f"included_{name}" in row for name in INCLUDABLE):
-        included = SongIncluded(
-            artist=row.get("included_artist"),
-            album=row.get("included_album"),
-            genres=row.get("included_genres"),
-        )
-    data: dict[str, Any] = {key: row[key] for key in row if not key.startswith(("included_", "sort_"))}
-    return SongPublic(**data, included=included)
+def song_response(document: str, version: int, status_code: int = 200) -> Response:
+    """A song rendered by PostgreSQL (see ``songs.queries``), with its ETag."""
+    return Response(
+        document, status_code=status_code, media_type="application/json", headers={"ETag": etag(version)}
+    )
 
 
 @router.post(
@@ -51,89 +45,95 @@ def song_public(row: RowMapping) -> SongPublic:
     description="Give the artist by name (`artist`, found or created ignoring case and accents) "
     "or by id (`artist_id`). Genres are given by name and created as needed.",
     responses=CHANGE_PROBLEMS,
+    response_model=SongPublic,
 )
-async def create_song(data: SongCreate, session: SessionDep, response: Response) -> SongPublic:
+async def create_song(data: SongCreate, session: SessionDep) -> Response:
     song_id = await service.create_song(session, data)
-    song = song_public(await service.render_song(session, song_id))
-    describe_created(response, f"/songs/{song_id}", song.version)
-    return song
+    response = song_response(*await service.render_song(session, song_id), status_code=201)
+    response.headers["Location"] = f"/songs/{song_id}"
+    return response
 
 
-@router.get("", summary="List songs", responses=LIST_PROBLEMS)
+@router.get("", summary="List songs", responses=LIST_PROBLEMS, response_model=Page[SongPublic])
 async def list_songs(
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: ReadSessionDep,
     params: Annotated[SongListParams, Query()],
-) -> Page[SongPublic]:
-    return await song_page(request, response, session, params)
+) -> Response:
+    return await song_page(request, session, params)
 
 
 async def song_page(
     request: Request,
-    response: Response,
-    session: SessionDep,
+    session: AsyncSession,
     params: SongListParams,
     *,
-    scope: Sequence[Any] = (),
+    scope: dict[str, int] | None = None,
     default_sort: str = "id",
-) -> Page[SongPublic]:
-    """A page of songs for any song list: filters, optional search (`q`), sort and cursor."""
-    conditions = [*scope, *params.conditions()]
+) -> Response:
+    """A page of songs for any song list: filters, optional search (`q`), sort and cursor.
+
+    ``scope`` narrows the list further (``scope_artist_id``, ``scope_album_id`` in ``FILTERS``).
+    """
+    filters = {**params.filter_values(), **(scope or {})}
+    include = frozenset(params.inclusions())
+    statement = service.filtered_songs(include, frozenset(filters))
+    shape: Hashable | None = ("songs", include, frozenset(filters))
     sortable = service.SORTABLE
     if params.q is not None:
         fuzzy = params.match == "fuzzy" and await search.fuzzy_search_available(request.app, session)
         plan = await search.make_plan(session, params.q, fuzzy=fuzzy)
-        conditions.append(plan.condition(SONG, fuzzy=fuzzy))
+        statement = statement.where(plan.condition(SONG, fuzzy=fuzzy))
         sortable = {**sortable, "relevance": Sortable(plan.relevance(SONG, fuzzy=fuzzy), parse=float)}
-        default_sort = "-relevance"
-    rows, next_cursor = await service.list_songs(
+        default_sort, shape = "-relevance", None  # a search's statement holds its own values
+    rows, next_cursor = await fetch_page(
         session,
-        conditions=conditions,
-        ordering=Ordering.parse(params.sort, sortable, default=default_sort),
-        include=params.inclusions(),
+        statement,
+        Ordering.parse(params.sort, sortable, default=default_sort),
         cursor=params.cursor,
         limit=params.limit,
+        parameters=filters,
+        shape=shape,
+    )
+    response = Response(
+        page_json([row["document"] for row in rows], next_cursor), media_type="application/json"
     )
     describe_page(request, response, next_cursor)
-    return Page(items=[song_public(row) for row in rows], next_cursor=next_cursor)
+    return response
 
 
-@router.get("/{song_id}", summary="Get a song", responses={**ITEM_PROBLEMS, **NOT_MODIFIED})
+@router.get(
+    "/{song_id}", summary="Get a song", responses={**ITEM_PROBLEMS, **NOT_MODIFIED}, response_model=SongPublic
+)
 async def get_song(
     song_id: SongId,
-    session: SessionDep,
-    response: Response,
+    session: ReadSessionDep,
     params: Annotated[IncludeParams, Query()],
     if_none_match: IfNoneMatch = None,
-) -> Any:
-    song = song_public(await service.render_song(session, song_id, params.inclusions()))
-    if not_modified(if_none_match, song.version):
-        return Response(status_code=304, headers={"ETag": f'"{song.version}"'})
-    describe_etag(song.version, response)
-    return song
+) -> Response:
+    document, version = await service.render_song(session, song_id, params.inclusions())
+    if not_modified(if_none_match, version):
+        return Response(status_code=304, headers={"ETag": etag(version)})
+    return song_response(document, version)
 
 
-@router.put("/{song_id}", summary="Replace a song", responses=CHANGE_PROBLEMS)
+@router.put("/{song_id}", summary="Replace a song", responses=CHANGE_PROBLEMS, response_model=SongPublic)
 async def replace_song(
-    song_id: SongId, data: SongCreate, session: SessionDep, response: Response,
-    if_match: IfMatch = None,
-) -> SongPublic:  # fmt: skip
+    song_id: SongId, data: SongCreate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     await service.replace_song(session, song_id, data, accepted_versions(if_match))
-    song = song_public(await service.render_song(session, song_id))
-    describe_etag(song.version, response)
-    return song
+    return song_response(*await service.render_song(session, song_id))
 
 
-@router.patch("/{song_id}", summary="Change some fields of a song", responses=CHANGE_PROBLEMS)
+@router.patch(
+    "/{song_id}", summary="Change some fields of a song", responses=CHANGE_PROBLEMS, response_model=SongPublic
+)
 async def update_song(
-    song_id: SongId, data: SongUpdate, session: SessionDep, response: Response,
-    if_match: IfMatch = None,
-) -> SongPublic:  # fmt: skip
+    song_id: SongId, data: SongUpdate, session: SessionDep, if_match: IfMatch = None
+) -> Response:
     await service.update_song(session, song_id, data, accepted_versions(if_match))
-    song = song_public(await service.render_song(session, song_id))
-    describe_etag(song.version, response)
-    return song
+    return song_response(*await service.render_song(session, song_id))
 
 
 @router.delete("/{song_id}", status_code=204, summary="Delete a song", responses=CHANGE_PROBLEMS)

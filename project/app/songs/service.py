@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, String, and_, delete, func, insert, select
+from sqlalchemy import Select, String, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.albums.models import Album
 from app.artists.models import Artist
 from app.artists.service import get_or_create_artist
-from app.core.pagination import Ordering, Sortable, fetch_page, parse_datetime
+from app.core.pagination import Sortable, parse_datetime
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import InvalidReferenceError, NotFoundError
 from app.genres.models import Genre, SongGenre
 from app.songs import queries
+from app.songs.filters import FILTERS
 from app.songs.models import Song, SongCreate, SongUpdate
 
 song_rows = Repository(Song, "Song")
@@ -77,12 +79,13 @@ async def _column_values(session: AsyncSession, data: dict[str, Any]) -> dict[st
     return values
 
 
-async def render_song(session: AsyncSession, song_id: int, include: Sequence[str] = ()) -> RowMapping:
+async def render_song(session: AsyncSession, song_id: int, include: Sequence[str] = ()) -> tuple[str, int]:
+    """The song's JSON document and version (its ETag), in one query."""
     statement = queries.songs_select(include).where(table.c.id == song_id)
-    row = (await session.execute(statement)).mappings().one_or_none()
+    row = (await session.execute(statement)).one_or_none()
     if row is None:
         raise NotFoundError("Song", song_id)
-    return row
+    return row.document, row.version
 
 
 async def create_song(session: AsyncSession, data: SongCreate) -> int:
@@ -123,14 +126,7 @@ async def delete_song(session: AsyncSession, song_id: int, accepted: list[int] |
     await song_rows.delete(session, song_id, accepted)
 
 
-async def list_songs(
-    session: AsyncSession,
-    *,
-    conditions: Sequence[Any],
-    ordering: Ordering,
-    include: Sequence[str],
-    cursor: str | None,
-    limit: int,
-) -> tuple[Sequence[RowMapping], str | None]:
-    statement = queries.songs_select(include).where(and_(True, *conditions))
-    return await fetch_page(session, statement, ordering, cursor=cursor, limit=limit)
+@functools.cache
+def filtered_songs(include: frozenset[str], filters: frozenset[str]) -> Select[Any]:
+    """Songs rendered with ``include``, narrowed by the named ``FILTERS`` (values bound later)."""
+    return queries.songs_select(include).where(*(FILTERS[name] for name in sorted(filters)))
