@@ -3,6 +3,7 @@
 
     python3 project/manage.py serve   # run the API (embedded PostgreSQL unless DATABASE_URL is set)
     python3 project/manage.py test    # ruff, mypy --strict and the whole pytest suite
+    python3 project/manage.py bench   # the benchmark (bench/run.py; --quick to check it works)
 
 On first use (and whenever the lock file changes) it installs uv into ``project/.tools`` and
 the locked dependencies into ``project/.venv``. Only the standard library is used here.
@@ -60,14 +61,16 @@ def ensure_environment() -> Path:
 
 
 def main() -> None:
-    usage = "usage: python3 project/manage.py {serve,test,alembic} [args...]"
-    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test", "alembic"}:
+    usage = "usage: python3 project/manage.py {serve,test,bench,alembic} [args...]"
+    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test", "bench", "alembic"}:
         sys.exit(usage)
     command, args = sys.argv[1], sys.argv[2:]
     python = ensure_environment()
     os.chdir(PROJECT)
     if command == "serve":
         os.execv(python, [str(python), "-m", "app.cli", "serve", *args])  # noqa: S606
+    if command == "bench":
+        os.execv(python, [str(python), "-m", "bench.run", *args])  # noqa: S606
     if command == "alembic":
         os.execv(python, [str(python), "-m", "alembic", *args])  # noqa: S606
     os.execv(python, [str(python), "-m", "tests.run_all", *args])  # noqa: S606

@@ -13,7 +13,7 @@ def main(pytest_args: list[str]) -> int:
         ("ruff format", [python, "-m", "ruff", "format", "--check", "."]),
         (
             "mypy --strict",
-            [python, "-m", "mypy", "--strict", "app", "migrations", "tests", "manage.py"],
+            [python, "-m", "mypy", "--strict", "app", "migrations", "tests", "bench", "manage.py"],
         ),
     ]
     failed = []

@@ -33,6 +33,8 @@ class Prepared:
     def compile(cls, statement: ClauseElement) -> Prepared:
         compiled = statement.compile(dialect=_DIALECT)
         assert isinstance(compiled, SQLCompiler)  # asyncpg's $n style is positional
+        if "POSTCOMPILE" in compiled.string:  # an IN list expands per execution: not reusable
+            raise ValueError("statements with IN lists of values cannot be prepared once")
         return cls(compiled.string, tuple(compiled.positiontup or ()), dict(compiled.params))
 
     async def fetch(self, session: AsyncSession, parameters: Mapping[str, Any]) -> list[asyncpg.Record]:

@@ -1,0 +1,1 @@
+"""Benchmarks: a realistic catalog, search latency, and our service against two baselines."""
