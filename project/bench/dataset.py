@@ -273,20 +273,20 @@ SONG_COLUMNS = (
 )  # fmt: skip
 # The search triggers' expressions (migration 3c9d2f7e8a41), applied to whole tables.
 FILL_ARTISTS = (
-    "UPDATE artists SET search_vector = setweight(to_tsvector('simple', coalesce(name_key, '')), 'A')"
+    "UPDATE artists SET search_vector = setweight(search_words(name_key), 'A')"
 )
 FILL_ALBUMS = """
 UPDATE albums SET artist_key = artists.name_key,
-    search_vector = setweight(to_tsvector('simple', coalesce(albums.title_key, '')), 'A')
-        || setweight(to_tsvector('simple', coalesce(artists.name_key, '')), 'B')
+    search_vector = setweight(search_words(albums.title_key), 'A')
+        || setweight(search_words(artists.name_key), 'B')
 FROM artists WHERE artists.id = albums.artist_id
 """
 INSERT_SONGS = f"""
 INSERT INTO songs ({", ".join(SONG_COLUMNS)}, artist_key, album_key, search_vector)
 SELECT {", ".join("s." + column for column in SONG_COLUMNS)}, artists.name_key, albums.title_key,
-    setweight(to_tsvector('simple', coalesce(s.name_key, '')), 'A')
-        || setweight(to_tsvector('simple', coalesce(artists.name_key, '')), 'B')
-        || setweight(to_tsvector('simple', coalesce(albums.title_key, '')), 'C')
+    setweight(search_words(s.name_key), 'A')
+        || setweight(search_words(artists.name_key), 'B')
+        || setweight(search_words(albums.title_key), 'C')
 FROM bench_stage_songs s
 JOIN artists ON artists.id = s.artist_id
 LEFT JOIN albums ON albums.id = s.album_id

@@ -35,7 +35,7 @@ class Album(Searchable, Versioned, table=True):
     year: int | None = None
     barcode: str | None = Field(default=None, max_length=13, unique=True)
     # Folded title (set by the app) and artist name (kept by a trigger), for search.
-    title_key: str | None = Field(default=None, max_length=200)
+    title_key: str | None = Field(default=None, max_length=200, index=True)
     artist_key: str | None = Field(default=None, max_length=200)
 
 

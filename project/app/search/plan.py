@@ -53,6 +53,9 @@ class Kind:
     year: Any = None
     isrc: Any = None
     genre_match: Callable[[str], ColumnElement[bool]] | None = None  # songs only
+    # Indexed lookups of rows named exactly like a phrase (phrases -> condition), so that exact
+    # names are always among the candidates however common the words are.
+    exact_lookups: tuple[Callable[[list[str]], ColumnElement[bool]], ...] = ()
 
 
 @dataclass
@@ -184,6 +187,11 @@ class Plan:
         if isinstance(self.tree, Or):
             found += [" ".join(w for w, _p in Plan(branch).positive_words()) for branch in self.tree.operands]
         return [phrase for phrase in dict.fromkeys(found) if phrase]
+
+    def exact_names(self) -> list[str]:
+        """The phrases, and their spellings with typo corrections."""
+        phrases = self.phrases()
+        return list(dict.fromkeys([*phrases, *(c for p in phrases for c in self._corrected(p))]))
 
     def _corrected(self, phrase: str) -> list[str]:
         """The phrase spelt with the corrections of its words (every combination, up to a few)."""

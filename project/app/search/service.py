@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Float, Integer, String, cast, literal, null, select, text, union_all
+from sqlalchemy import Float, Integer, String, cast, literal, null, select, text, union, union_all
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.pagination import Ordering, Row, Sortable, fetch_page
+from app.core.pagination import Ordering, Sortable, fetch_page
 from app.errors import BadRequestError
 from app.problems import is_database_unavailable
 from app.search.kinds import DISPLAY_COLUMNS, KIND_RANK, KINDS
@@ -21,6 +21,9 @@ from app.songs.queries import albums, artists, songs
 logger = logging.getLogger(__name__)
 
 MAX_CORRECTIONS = 3
+# Matches ranked per kind (see _scored): any matches, and matches named exactly as asked.
+CANDIDATES = 500
+EXACT_CANDIDATES = 200
 _CORRECTIONS = text(
     """
     SELECT word, term FROM unnest(CAST(:words AS text[])) AS asked(word)
@@ -91,17 +94,35 @@ async def make_plan(session: AsyncSession, query: str, *, fuzzy: bool) -> Plan:
     return plan
 
 
-def _branch(plan: Plan, kind_name: str, *, fuzzy: bool) -> Any:
+def _scored(plan: Plan, kind_name: str, *, fuzzy: bool) -> Any:
+    """The kind's matches with their relevance, scored on the table's own columns.
+
+    Ranking every match of a common word would cost a scan of tens of thousands of rows, so the
+    candidates are bounded: up to ``CANDIDATES`` matches as the index yields them, plus up to
+    ``EXACT_CANDIDATES`` rows named exactly like the query (found through B-tree indexes),
+    which rank first. Each part scores its own rows; UNION merges rows found twice.
+    """
     kind = KINDS[kind_name]
-    columns = [
+    table = kind.table
+    condition = plan.condition(kind, fuzzy=fuzzy)
+    scored = select(
         literal(kind_name, String).label("kind"),
         literal(KIND_RANK[kind_name], Integer).label("kind_rank"),
-        kind.table.c.id.label("id"),
+        table.c.id.label("id"),
         plan.relevance(kind, fuzzy=fuzzy).label("score"),
-    ]
-    for name, column in DISPLAY_COLUMNS[kind_name].items():
-        value = column if column is not None else null()
-        columns.append(cast(value, Integer if name == "year" else String).label(name))
+    )
+    parts = [scored.where(condition).limit(CANDIDATES)]
+    names = plan.exact_names()
+    if names:
+        parts += [
+            scored.where(lookup(names), condition).limit(EXACT_CANDIDATES) for lookup in kind.exact_lookups
+        ]
+    return union(*parts)
+
+
+def _display(kind_name: str, ids: list[int]) -> Any:
+    """The display fields of one kind's results on the page."""
+    kind = KINDS[kind_name]
     if kind_name == "song":
         source = songs.join(artists, artists.c.id == songs.c.artist_id).outerjoin(
             albums, albums.c.id == songs.c.album_id
@@ -110,7 +131,11 @@ def _branch(plan: Plan, kind_name: str, *, fuzzy: bool) -> Any:
         source = albums.join(artists, artists.c.id == albums.c.artist_id)
     else:
         source = artists
-    return select(*columns).select_from(source).where(plan.condition(kind, fuzzy=fuzzy))
+    columns = [literal(kind_name, String).label("kind"), kind.table.c.id.label("id")]
+    for name, column in DISPLAY_COLUMNS[kind_name].items():
+        value = column if column is not None else null()
+        columns.append(cast(value, Integer if name == "year" else String).label(name))
+    return select(*columns).select_from(source).where(kind.table.c.id.in_(ids))
 
 
 async def search(
@@ -121,8 +146,11 @@ async def search(
     fuzzy: bool,
     cursor: str | None,
     limit: int,
-) -> tuple[Sequence[Row], str | None]:
-    results = union_all(*(_branch(plan, kind, fuzzy=fuzzy) for kind in kinds)).subquery("results")
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ranked results: a query for the ranking, one for the page's display fields."""
+    results = union_all(*(_scored(plan, kind, fuzzy=fuzzy).subquery().select() for kind in kinds)).subquery(
+        "results"
+    )
     ordering = Ordering.parse(
         "-score,-kind_rank,-id",
         {
@@ -131,4 +159,12 @@ async def search(
             "id": Sortable(results.c.id),
         },
     )
-    return await fetch_page(session, select(results), ordering, cursor=cursor, limit=limit)
+    ranked, next_cursor = await fetch_page(session, select(results), ordering, cursor=cursor, limit=limit)
+    if not ranked:
+        return [], next_cursor
+    by_kind: dict[str, list[int]] = {}
+    for row in ranked:
+        by_kind.setdefault(row["kind"], []).append(row["id"])
+    shown = union_all(*(_display(kind, ids) for kind, ids in by_kind.items()))
+    fields = {(row.kind, row.id): row._asdict() for row in await session.execute(shown)}
+    return [{**fields[(row["kind"], row["id"])], "score": row["score"]} for row in ranked], next_cursor

@@ -6,7 +6,7 @@ import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, String, delete, func, insert, select
+from sqlalchemy import Select, String, bindparam, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,6 +14,7 @@ from app.albums.models import Album
 from app.artists.models import Artist
 from app.artists.service import get_or_create_artist
 from app.core.pagination import Sortable, parse_datetime
+from app.core.prepared import Prepared
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import InvalidReferenceError, NotFoundError
@@ -53,9 +54,12 @@ async def _check_album(session: AsyncSession, album_id: int | None) -> None:
         raise InvalidReferenceError("album_id", f"Album {album_id} does not exist.")
 
 
-async def _set_genres(session: AsyncSession, song_id: int, names: Sequence[str]) -> None:
+async def _set_genres(
+    session: AsyncSession, song_id: int, names: Sequence[str], *, new: bool = False
+) -> None:
     """Link the song to exactly these genres, creating the ones that do not exist yet."""
-    await session.execute(delete(SongGenre).where(SongGenre.song_id == song_id))  # type: ignore[arg-type]
+    if not new:  # a song just created has no links to remove
+        await session.execute(delete(SongGenre).where(SongGenre.song_id == song_id))  # type: ignore[arg-type]
     by_key = {match_key(name): name for name in names}
     if not by_key:
         return
@@ -79,13 +83,17 @@ async def _column_values(session: AsyncSession, data: dict[str, Any]) -> dict[st
     return values
 
 
+@functools.cache
+def _one_song(include: frozenset[str]) -> Prepared:
+    return Prepared.compile(queries.songs_select(include).where(table.c.id == bindparam("song_id")))
+
+
 async def render_song(session: AsyncSession, song_id: int, include: Sequence[str] = ()) -> tuple[str, int]:
-    """The song's JSON document and version (its ETag), in one query."""
-    statement = queries.songs_select(include).where(table.c.id == song_id)
-    row = (await session.execute(statement)).one_or_none()
-    if row is None:
+    """The song's JSON document and version (its ETag), in one prepared query."""
+    rows = await _one_song(frozenset(include)).fetch(session, {"song_id": song_id})
+    if not rows:
         raise NotFoundError("Song", song_id)
-    return row.document, row.version
+    return rows[0]["document"], rows[0]["version"]
 
 
 async def create_song(session: AsyncSession, data: SongCreate) -> int:
@@ -94,7 +102,7 @@ async def create_song(session: AsyncSession, data: SongCreate) -> int:
     session.add(song)
     await session.flush()
     assert song.id is not None
-    await _set_genres(session, song.id, data.genres)
+    await _set_genres(session, song.id, data.genres, new=True)
     return song.id
 
 

@@ -31,10 +31,14 @@ SONG_CHECKS = {
     "duration_positive": "duration_ms > 0",
     "isrc_format": "isrc ~ '^[A-Z]{2}[A-Z0-9]{3}[0-9]{7}$'",
 }
+# updated_at moves with the version: every change a client can see bumps the version, while
+# maintenance (say, filling a derived column) leaves both alone.
 SET_UPDATED_AT = """
 CREATE FUNCTION set_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.updated_at = now();
+    IF NEW.version IS DISTINCT FROM OLD.version THEN
+        NEW.updated_at = now();
+    END IF;
     RETURN NEW;
 END
 $$
@@ -176,7 +180,7 @@ def upgrade() -> None:
     op.execute(SET_UPDATED_AT)
     for table in TABLES:
         op.execute(
-            f"CREATE TRIGGER {table}_set_updated_at BEFORE UPDATE ON {table} "
+            f"CREATE TRIGGER {table}_set_updated_at BEFORE UPDATE OF version ON {table} "
             "FOR EACH ROW EXECUTE FUNCTION set_updated_at()"
         )
 

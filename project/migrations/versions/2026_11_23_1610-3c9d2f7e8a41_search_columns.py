@@ -31,10 +31,15 @@ depends_on: str | Sequence[str] | None = None
 KEY = sqlmodel.sql.sqltypes.AutoString(length=200)
 
 FUNCTIONS = {
+    # Words as queries split them: PostgreSQL's parser would keep "ac/dc" or "blink-182" whole.
+    "search_words": """
+        CREATE FUNCTION search_words(key text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE PARALLEL SAFE
+        RETURN to_tsvector('simple', regexp_replace(coalesce(key, ''), '[[:punct:]]+', ' ', 'g'))""",
     "artists_search_vector": """
         CREATE FUNCTION artists_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            NEW.search_vector := setweight(to_tsvector('simple', coalesce(NEW.name_key, '')), 'A');
+            NEW.search_vector := setweight(search_words(NEW.name_key), 'A');
             RETURN NEW;
         END $$""",
     "albums_search_vector": """
@@ -43,8 +48,8 @@ FUNCTIONS = {
             IF TG_OP = 'INSERT' OR NEW.artist_key IS NULL OR NEW.artist_id IS DISTINCT FROM OLD.artist_id THEN
                 NEW.artist_key := (SELECT name_key FROM artists WHERE id = NEW.artist_id);
             END IF;
-            NEW.search_vector := setweight(to_tsvector('simple', coalesce(NEW.title_key, '')), 'A')
-                || setweight(to_tsvector('simple', coalesce(NEW.artist_key, '')), 'B');
+            NEW.search_vector := setweight(search_words(NEW.title_key), 'A')
+                || setweight(search_words(NEW.artist_key), 'B');
             RETURN NEW;
         END $$""",
     "songs_search_vector": """
@@ -56,26 +61,29 @@ FUNCTIONS = {
             IF TG_OP = 'INSERT' OR NEW.album_key IS NULL OR NEW.album_id IS DISTINCT FROM OLD.album_id THEN
                 NEW.album_key := (SELECT title_key FROM albums WHERE id = NEW.album_id);
             END IF;
-            NEW.search_vector := setweight(to_tsvector('simple', coalesce(NEW.name_key, '')), 'A')
-                || setweight(to_tsvector('simple', coalesce(NEW.artist_key, '')), 'B')
-                || setweight(to_tsvector('simple', coalesce(NEW.album_key, '')), 'C');
+            NEW.search_vector := setweight(search_words(NEW.name_key), 'A')
+                || setweight(search_words(NEW.artist_key), 'B')
+                || setweight(search_words(NEW.album_key), 'C');
             RETURN NEW;
         END $$""",
-    # A renamed artist or album changes the songs (and albums) that show its name: their keys
-    # follow, and their version moves so that ETags taken before the rename no longer match.
+    # A renamed artist or album keeps the keys of the rows that show its name in step, and
+    # moves the version of the songs whose representation shows it (their ETags change);
+    # maintenance that only fills keys moves no version.
     "artists_propagate_name": """
         CREATE FUNCTION artists_propagate_name() RETURNS trigger LANGUAGE plpgsql AS $$
+        DECLARE
+            renamed integer := (NEW.name IS DISTINCT FROM OLD.name)::integer;
         BEGIN
-            UPDATE songs SET artist_key = NEW.name_key, version = version + 1
-                WHERE artist_id = NEW.id AND artist_key IS DISTINCT FROM NEW.name_key;
-            UPDATE albums SET artist_key = NEW.name_key, version = version + 1
+            UPDATE songs SET artist_key = NEW.name_key, version = version + renamed
+                WHERE artist_id = NEW.id AND (renamed = 1 OR artist_key IS DISTINCT FROM NEW.name_key);
+            UPDATE albums SET artist_key = NEW.name_key
                 WHERE artist_id = NEW.id AND artist_key IS DISTINCT FROM NEW.name_key;
             RETURN NULL;
         END $$""",
     "albums_propagate_title": """
         CREATE FUNCTION albums_propagate_title() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
-            UPDATE songs SET album_key = NEW.title_key, version = version + 1
+            UPDATE songs SET album_key = NEW.title_key
                 WHERE album_id = NEW.id AND album_key IS DISTINCT FROM NEW.title_key;
             RETURN NULL;
         END $$""",
@@ -96,7 +104,7 @@ TRIGGERS = [
     ("songs_search_vector", "songs",
      "BEFORE INSERT OR UPDATE OF name_key, artist_id, album_id, artist_key, album_key",
      "songs_search_vector"),
-    ("artists_propagate_name", "artists", "AFTER UPDATE OF name_key", "artists_propagate_name"),
+    ("artists_propagate_name", "artists", "AFTER UPDATE OF name, name_key", "artists_propagate_name"),
     ("albums_propagate_title", "albums", "AFTER UPDATE OF title_key", "albums_propagate_title"),
     ("artists_search_terms", "artists", "AFTER INSERT OR UPDATE OF search_vector", "search_terms_collect"),
     ("albums_search_terms", "albums", "AFTER INSERT OR UPDATE OF search_vector", "search_terms_collect"),
@@ -127,7 +135,7 @@ def downgrade() -> None:
     for name, table, _when, _function in TRIGGERS:
         op.execute(f"DROP TRIGGER {name} ON {table}")
     for name in FUNCTIONS:
-        op.execute(f"DROP FUNCTION {name}()")
+        op.execute(f"DROP FUNCTION {name}")
     for column in ("name_key", "artist_key", "album_key", "search_vector"):
         op.drop_column("songs", column)
     for column in ("title_key", "artist_key", "search_vector"):

@@ -28,6 +28,7 @@ INDEXES = {
     "ix_albums_search_vector": "albums USING gin (search_vector)",
     "ix_songs_search_vector": "songs USING gin (search_vector)",
     "ix_songs_name_key": "songs (name_key)",
+    "ix_albums_title_key": "albums (title_key)",
 }
 TRIGRAM_INDEX = "ix_search_terms_term_trgm"
 
