@@ -10,7 +10,7 @@ from fastapi import FastAPI, HTTPException
 from app import health
 from app.albums.routes import router as albums_router
 from app.artists.routes import router as artists_router
-from app.db import create_engine, create_sessionmaker
+from app.db import create_engine, create_gate, create_sessionmaker
 from app.docs import install_docs
 from app.genres.routes import router as genres_router
 from app.idempotency.middleware import IdempotencyMiddleware
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
+    app.state.db_gate = create_gate(settings)
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
     install_docs(app)

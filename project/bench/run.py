@@ -379,7 +379,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--pool-size", type=int, default=10, help="DB_POOL_SIZE of every service (default 10)"
     )
-    parser.add_argument("--max-overflow", type=int, default=10, help="DB_MAX_OVERFLOW (default 10)")
+    parser.add_argument(
+        "--max-overflow", type=int, default=0, help="DB_MAX_OVERFLOW (default 0, as the service)"
+    )
     parser.add_argument(
         "--pg-data", help="data folder of the bench PostgreSQL (default .data/bench-postgres)"
     )

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import and_, exists, select
+from sqlalchemy import exists, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.albums.models import Album, AlbumCreate, AlbumFields, AlbumUpdate
 from app.artists.models import Artist
-from app.core.pagination import Ordering, Row, Sortable, fetch_page, parse_date, parse_datetime
+from app.core.pagination import Sortable, parse_date, parse_datetime
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import ConflictError, InvalidReferenceError
@@ -80,15 +79,3 @@ async def delete_album(session: AsyncSession, album_id: int, accepted: list[int]
             constraint="fk_songs_album_id_albums",
         )
     await album_rows.delete(session, album_id, accepted)
-
-
-async def list_albums(
-    session: AsyncSession,
-    *,
-    conditions: Sequence[Any],
-    ordering: Ordering,
-    cursor: str | None,
-    limit: int,
-) -> tuple[Sequence[Row], str | None]:
-    statement = select(Album).where(and_(True, *conditions))
-    return await fetch_page(session, statement, ordering, cursor=cursor, limit=limit)

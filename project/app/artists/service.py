@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import String, and_, exists, func, select
+from sqlalchemy import String, exists, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.albums.models import Album
 from app.artists.models import Artist, ArtistCreate, ArtistUpdate
-from app.core.pagination import Ordering, Row, Sortable, fetch_page, parse_datetime
+from app.core.pagination import Sortable, parse_datetime
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import ConflictError
@@ -98,15 +97,3 @@ SORTABLE = {
     "sort_name": Sortable(func.lower(table.c.sort_name, type_=String)),
     "created_at": Sortable(table.c.created_at, parse=parse_datetime),
 }
-
-
-async def list_artists(
-    session: AsyncSession,
-    *,
-    conditions: Sequence[Any],
-    ordering: Ordering,
-    cursor: str | None,
-    limit: int,
-) -> tuple[Sequence[Row], str | None]:
-    statement = select(Artist).where(and_(True, *conditions))
-    return await fetch_page(session, statement, ordering, cursor=cursor, limit=limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,10 @@ class ListParams(BaseModel):
         description="Comma-separated fields, `-` for descending, e.g. `-year,name`. "
         "The id always breaks ties.",
     )
+
+    def conditions(self) -> list[Any]:
+        """The filters' conditions; lists with filters override this."""
+        return []
 
 
 class Page(BaseModel, Generic[Item]):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import exists, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.pagination import Ordering, Row, Sortable, fetch_page
+from app.core.pagination import Sortable
 from app.core.repository import Repository
 from app.core.text import match_key
 from app.errors import ConflictError
@@ -45,9 +44,3 @@ async def delete_genre(session: AsyncSession, genre_id: int, accepted: list[int]
             constraint="fk_song_genres_genre_id_genres",
         )
     await genre_rows.delete(session, genre_id, accepted)
-
-
-async def list_genres(
-    session: AsyncSession, *, ordering: Ordering, cursor: str | None, limit: int
-) -> tuple[Sequence[Row], str | None]:
-    return await fetch_page(session, select(Genre), ordering, cursor=cursor, limit=limit)

@@ -1,0 +1,139 @@
+"""The routes every catalog resource shares, declared once: create, list, get, replace,
+change and delete, with their ETags, conditional requests, cursor pages and problems.
+
+Each domain package describes itself with a :class:`Resource` and keeps only what is its own
+(its service functions, filters, nested lists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from pydantic import BaseModel
+from sqlalchemy import select
+from sqlmodel import SQLModel
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, etag, not_modified
+from app.core.listing import ListParams, Page
+from app.core.pagination import Ordering, Sortable, fetch_page
+from app.core.repository import Repository
+from app.core.responses import CHANGE_PROBLEMS, ITEM_PROBLEMS, LIST_PROBLEMS, NOT_MODIFIED, describe_page
+from app.db import SessionDep
+
+Model = TypeVar("Model", bound=SQLModel)
+Create = TypeVar("Create", bound=BaseModel)
+Update = TypeVar("Update", bound=BaseModel)
+Accepted = list[int] | None
+
+MAX_ID = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Resource(Generic[Model, Create, Update]):
+    noun: str  # "artist": names the path parameter (artist_id) and the summaries
+    rows: Repository[Model]
+    public: type[BaseModel]
+    create_body: type[Create]
+    update_body: type[Update]
+    list_params: type[ListParams]
+    sortable: Mapping[str, Sortable]
+    create: Callable[[AsyncSession, Create], Awaitable[Model]]
+    replace: Callable[[AsyncSession, int, Create, Accepted], Awaitable[Model]]
+    update: Callable[[AsyncSession, int, Update, Accepted], Awaitable[Model]]
+    delete: Callable[[AsyncSession, int, Accepted], Awaitable[None]]
+    delete_refused_when: str  # when a delete is a 409, for the docs
+
+    @property
+    def id_param(self) -> str:
+        return f"{self.noun}_id"
+
+    def article(self) -> str:
+        return "an" if self.noun[0] in "aeiou" else "a"
+
+
+def _typed(function: Callable[..., Any], **annotations: Any) -> Callable[..., Any]:
+    """Give a route function the classes of its resource as parameter annotations (FastAPI
+    reads them to validate the body and query and to document them)."""
+    function.__annotations__.update(annotations)
+    return function
+
+
+def add_resource_routes(router: APIRouter, resource: Resource[Model, Create, Update]) -> Any:
+    """Add the six routes to ``router`` (whose prefix is the collection's path); returns the
+    dependency that loads the resource named in the path or answers 404."""
+    noun, a_noun = resource.noun, f"{resource.article()} {resource.noun}"
+    item_path = f"/{{{resource.id_param}}}"
+    item_id = Annotated[int, Path(alias=resource.id_param, ge=1, le=MAX_ID, description=f"The {noun}'s id.")]
+    public_model = resource.public
+
+    def public(row: Any, response: Response) -> BaseModel:
+        response.headers["ETag"] = etag(row.version)
+        return public_model.model_validate(row)
+
+    async def existing(row_id: int, session: SessionDep) -> Model:
+        """The resource named in the path, or a 404 problem: the one place that checks it."""
+        return await resource.rows.get(session, row_id)
+
+    async def create(data: Any, session: SessionDep, response: Response) -> Any:
+        row: Any = await resource.create(session, data)
+        response.headers["Location"] = f"{router.prefix}/{row.id}"
+        return public(row, response)
+
+    async def list_all(request: Request, response: Response, session: SessionDep, params: Any) -> Any:
+        rows, next_cursor = await fetch_page(
+            session,
+            select(resource.rows.model).where(*params.conditions()),
+            Ordering.parse(params.sort, resource.sortable),
+            cursor=params.cursor,
+            limit=params.limit,
+        )
+        describe_page(request, response, next_cursor)
+        name = resource.rows.model.__name__
+        return {"items": [public_model.model_validate(row[name]) for row in rows], "next_cursor": next_cursor}
+
+    async def get(row: Any, response: Response, if_none_match: IfNoneMatch = None) -> Any:
+        if not_modified(if_none_match, row.version):
+            return Response(status_code=304, headers={"ETag": etag(row.version)})
+        return public(row, response)
+
+    async def replace(
+        row_id: int, data: Any, session: SessionDep, response: Response, if_match: IfMatch = None
+    ) -> Any:
+        return public(await resource.replace(session, row_id, data, accepted_versions(if_match)), response)
+
+    async def update(
+        row_id: int, data: Any, session: SessionDep, response: Response, if_match: IfMatch = None
+    ) -> Any:
+        return public(await resource.update(session, row_id, data, accepted_versions(if_match)), response)
+
+    async def delete(row_id: int, session: SessionDep, if_match: IfMatch = None) -> Response:
+        await resource.delete(session, row_id, accepted_versions(if_match))
+        return Response(status_code=204)
+
+    _typed(existing, row_id=item_id)
+    routes: list[tuple[str, str, Callable[..., Any], dict[str, Any]]] = [
+        ("POST", "", _typed(create, data=resource.create_body),
+         {"status_code": status.HTTP_201_CREATED, "summary": f"Create {a_noun}", "responses": CHANGE_PROBLEMS,
+          "response_model": public_model}),
+        ("GET", "", _typed(list_all, params=Annotated[resource.list_params, Query()]),
+         {"summary": f"List {noun}s", "responses": LIST_PROBLEMS, "response_model": Page[public_model]}),  # type: ignore[valid-type]
+        ("GET", item_path, _typed(get, row=Annotated[resource.rows.model, Depends(existing)]),
+         {"summary": f"Get {a_noun}", "responses": {**ITEM_PROBLEMS, **NOT_MODIFIED},
+          "response_model": public_model}),
+        ("PUT", item_path, _typed(replace, row_id=item_id, data=resource.create_body),
+         {"summary": f"Replace {a_noun}", "responses": CHANGE_PROBLEMS, "response_model": public_model}),
+        ("PATCH", item_path, _typed(update, row_id=item_id, data=resource.update_body),
+         {"summary": f"Change some fields of {a_noun}", "responses": CHANGE_PROBLEMS,
+          "response_model": public_model}),
+        ("DELETE", item_path, _typed(delete, row_id=item_id),
+         {"status_code": 204, "summary": f"Delete {a_noun}", "responses": CHANGE_PROBLEMS,
+          "description": f"Refused with 409 while {resource.delete_refused_when}."}),
+    ]  # fmt: skip
+    for method, path, endpoint, options in routes:
+        name = f"{endpoint.__name__}_{noun}"
+        router.add_api_route(path, endpoint, methods=[method], name=name, **options)
+    return existing
