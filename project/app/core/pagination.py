@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import URL
 
+from app.core.cache import LruCache
 from app.core.prepared import Prepared
 from app.errors import BadRequestError
 
@@ -201,8 +202,7 @@ def page_statement(statement: Select[Any], ordering: Ordering, nulls: Sequence[b
 
 
 # Page statements of the shapes callers name, built and compiled once (see app.core.prepared).
-_PAGE_STATEMENTS: dict[Hashable, Prepared] = {}
-_MAX_CACHED_SHAPES = 2048
+_PAGE_STATEMENTS: LruCache[Hashable, Prepared] = LruCache(4096)
 
 
 async def fetch_page(
@@ -230,9 +230,7 @@ async def fetch_page(
         key = (shape, ordering.spec, nulls)
         prepared = _PAGE_STATEMENTS.get(key)
         if prepared is None:
-            prepared = Prepared.compile(page_statement(statement, ordering, nulls))
-            if len(_PAGE_STATEMENTS) < _MAX_CACHED_SHAPES:
-                _PAGE_STATEMENTS[key] = prepared
+            prepared = _PAGE_STATEMENTS.put(key, Prepared.compile(page_statement(statement, ordering, nulls)))
         rows = await prepared.fetch(session, arguments)
     if len(rows) <= limit:
         return rows, None

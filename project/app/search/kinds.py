@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, literal, select
+from sqlalchemy import ColumnElement, any_, exists, func, literal, select
 
 from app.search.plan import Kind
 from app.songs.queries import albums, artists, genres, song_genres, songs
@@ -28,8 +28,8 @@ SONG = Kind(
     # hits), then songs whose title starts with it, then songs on an album called that.
     bonuses=((songs.c.name_key, 3.0, 1.5), (songs.c.artist_key, 2.5, 0.0), (songs.c.album_key, 1.0, 0.0)),
     exact_lookups=(
-        lambda names: songs.c.name_key.in_(names),
-        lambda names: songs.c.artist_id.in_(select(artists.c.id).where(artists.c.name_key.in_(names))),
+        lambda names: songs.c.name_key == any_(names),
+        lambda names: songs.c.artist_id.in_(select(artists.c.id).where(artists.c.name_key == any_(names))),
     ),
     year=songs.c.year,
     isrc=songs.c.isrc,
@@ -40,7 +40,7 @@ ARTIST = Kind(
     table=artists,
     weights={"name": "A", "artist": "A"},
     bonuses=((artists.c.name_key, 4.0, 2.0),),
-    exact_lookups=(lambda names: artists.c.name_key.in_(names),),
+    exact_lookups=(lambda names: artists.c.name_key == any_(names),),
 )
 ALBUM = Kind(
     name="album",
@@ -48,8 +48,8 @@ ALBUM = Kind(
     weights={"name": "A", "album": "A", "artist": "B"},
     bonuses=((albums.c.title_key, 3.5, 1.5), (albums.c.artist_key, 2.0, 0.0)),
     exact_lookups=(
-        lambda names: albums.c.title_key.in_(names),
-        lambda names: albums.c.artist_id.in_(select(artists.c.id).where(artists.c.name_key.in_(names))),
+        lambda names: albums.c.title_key == any_(names),
+        lambda names: albums.c.artist_id.in_(select(artists.c.id).where(artists.c.name_key == any_(names))),
     ),
     year=albums.c.year,
 )

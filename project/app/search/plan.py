@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from itertools import islice, product
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, case, cast, false, func, literal, not_, or_
+from sqlalchemy import ColumnElement, Float, String, and_, any_, case, cast, false, func, literal, not_, or_
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from app.search.query import And, Isrc, Node, Not, Or, Text, YearRange
 
@@ -41,6 +42,11 @@ def _as_words(column: Any) -> ColumnElement[str]:
     return spaced
 
 
+def text_array(values: list[str]) -> Any:
+    """A list as one array parameter (``= ANY(...)``), not an IN list expanded per execution."""
+    return literal(values, ARRAY(String))
+
+
 @dataclass(frozen=True)
 class Kind:
     """How one kind of result is searched: its table, which fields live in which weight."""
@@ -55,7 +61,7 @@ class Kind:
     genre_match: Callable[[str], ColumnElement[bool]] | None = None  # songs only
     # Indexed lookups of rows named exactly like a phrase (phrases -> condition), so that exact
     # names are always among the candidates however common the words are.
-    exact_lookups: tuple[Callable[[list[str]], ColumnElement[bool]], ...] = ()
+    exact_lookups: tuple[Callable[[Any], ColumnElement[bool]], ...] = ()  # given a text[] expression
 
 
 @dataclass
@@ -205,9 +211,9 @@ class Plan:
         bonuses: list[ColumnElement[Any]] = []
         for key, exact, prefix in kind.bonuses:
             column = _as_words(key)
-            whens: list[tuple[ColumnElement[bool], float]] = [(column.in_(phrases), exact)]
+            whens: list[tuple[ColumnElement[bool], float]] = [(column == any_(text_array(phrases)), exact)]
             if corrected:
-                whens.append((column.in_(list(dict.fromkeys(corrected))), exact * 0.9))
+                whens.append((column == any_(text_array(list(dict.fromkeys(corrected)))), exact * 0.9))
             if prefix:
                 whens += [(column.startswith(phrase, autoescape=True), prefix) for phrase in phrases]
             bonuses.append(case(*whens, else_=0.0))

@@ -7,14 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Float, Integer, String, cast, literal, null, select, text, union, union_all
+from sqlalchemy import Float, Integer, Select, String, cast, literal, null, select, text, union, union_all
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.cache import LruCache
 from app.core.pagination import Ordering, Sortable, fetch_page
 from app.errors import BadRequestError
 from app.problems import is_database_unavailable
 from app.search.kinds import DISPLAY_COLUMNS, KIND_RANK, KINDS
-from app.search.plan import Plan
+from app.search.plan import Plan, text_array
 from app.search.query import QuerySyntaxError, parse_query
 from app.songs.queries import albums, artists, songs
 
@@ -22,8 +23,8 @@ logger = logging.getLogger(__name__)
 
 MAX_CORRECTIONS = 3
 # Matches ranked per kind (see _scored): any matches, and matches named exactly as asked.
-CANDIDATES = 500
-EXACT_CANDIDATES = 200
+CANDIDATES = 200
+EXACT_CANDIDATES = 100
 _CORRECTIONS = text(
     """
     SELECT word, term FROM unnest(CAST(:words AS text[])) AS asked(word)
@@ -115,7 +116,8 @@ def _scored(plan: Plan, kind_name: str, *, fuzzy: bool) -> Any:
     names = plan.exact_names()
     if names:
         parts += [
-            scored.where(lookup(names), condition).limit(EXACT_CANDIDATES) for lookup in kind.exact_lookups
+            scored.where(lookup(text_array(names)), condition).limit(EXACT_CANDIDATES)
+            for lookup in kind.exact_lookups
         ]
     return union(*parts)
 
@@ -138,16 +140,7 @@ def _display(kind_name: str, ids: list[int]) -> Any:
     return select(*columns).select_from(source).where(kind.table.c.id.in_(ids))
 
 
-async def search(
-    session: AsyncSession,
-    plan: Plan,
-    *,
-    kinds: Sequence[str],
-    fuzzy: bool,
-    cursor: str | None,
-    limit: int,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """One page of ranked results: a query for the ranking, one for the page's display fields."""
+def _ranking(plan: Plan, kinds: Sequence[str], *, fuzzy: bool) -> tuple[Select[Any], Ordering]:
     results = union_all(*(_scored(plan, kind, fuzzy=fuzzy).subquery().select() for kind in kinds)).subquery(
         "results"
     )
@@ -159,7 +152,33 @@ async def search(
             "id": Sortable(results.c.id),
         },
     )
-    ranked, next_cursor = await fetch_page(session, select(results), ordering, cursor=cursor, limit=limit)
+    return select(results), ordering
+
+
+# The ranking statement of a search depends only on the parsed query, its corrections, the kinds
+# and fuzziness; building it is most of a search's Python time, so recent ones are kept (and,
+# through fetch_page, their compiled SQL, which PostgreSQL can then plan once).
+_RANKINGS: LruCache[tuple[str, str, tuple[str, ...], bool], tuple[Select[Any], Ordering]] = LruCache(1024)
+
+
+async def search(
+    session: AsyncSession,
+    plan: Plan,
+    *,
+    kinds: Sequence[str],
+    fuzzy: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of ranked results: a query for the ranking, one for the page's display fields."""
+    key = (repr(plan.tree), repr(sorted(plan.corrections.items())), tuple(kinds), fuzzy)
+    ranking = _RANKINGS.get(key)
+    if ranking is None:
+        ranking = _RANKINGS.put(key, _ranking(plan, kinds, fuzzy=fuzzy))
+    statement, ordering = ranking
+    ranked, next_cursor = await fetch_page(
+        session, statement, ordering, cursor=cursor, limit=limit, shape=("search", key)
+    )
     if not ranked:
         return [], next_cursor
     by_kind: dict[str, list[int]] = {}
