@@ -98,6 +98,12 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def _pid_is_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -149,12 +155,15 @@ class EmbeddedPostgres:
     data_dir: Path = DEFAULT_DATA_DIR
     port: int = DEFAULT_PORT
     started_here: bool = False
+    # A port chosen by the user is kept or refused; the default gives way to a free one.
+    port_is_explicit: bool = True
 
     @classmethod
     def from_env(cls) -> EmbeddedPostgres:
         data_dir = Path(os.environ.get("EMBEDDED_PG_DATA", DEFAULT_DATA_DIR))
-        port = int(os.environ.get("EMBEDDED_PG_PORT", DEFAULT_PORT))
-        return cls(data_dir=data_dir, port=port)
+        explicit = os.environ.get("EMBEDDED_PG_PORT")
+        port = int(explicit) if explicit else DEFAULT_PORT
+        return cls(data_dir=data_dir, port=port, port_is_explicit=explicit is not None)
 
     @property
     def log_file(self) -> Path:
@@ -180,13 +189,17 @@ class EmbeddedPostgres:
         """The pid in ``postmaster.pid`` if that server still runs; removes a stale lock file."""
         lock = self.data_dir / "postmaster.pid"
         try:
-            first_line = lock.read_text().splitlines()[0]
+            lines = lock.read_text().splitlines()
+            first_line = lines[0]
         except (OSError, IndexError):
             return None
         pid = int(first_line) if first_line.strip().isdigit() else 0
         if pid and _pid_is_alive(pid):
             name = _process_name(pid)
             if name is None or name.startswith("postgres"):
+                # The running server's port (4th line) wins: it may have started on another one.
+                if len(lines) > 3 and lines[3].strip().isdigit():
+                    self.port = int(lines[3])
                 return pid
             raise EmbeddedPostgresError(
                 f"{lock} names process {pid} ({name}), which is not PostgreSQL. If no server runs "
@@ -215,6 +228,9 @@ class EmbeddedPostgres:
                 raise EmbeddedPostgresError(f"initdb failed:\n{result.stderr or result.stdout}")
         if self._running_pid() is not None:
             return
+        if not _port_is_free(self.port) and not self.port_is_explicit:
+            busy, self.port = self.port, _free_port()
+            print(f"embedded-postgres: port {busy} is taken by another program; using {self.port}")
         if not _port_is_free(self.port):
             raise EmbeddedPostgresError(
                 f"Port {self.port} on 127.0.0.1 is already in use by another program. "

@@ -272,9 +272,7 @@ SONG_COLUMNS = (
     "duration_ms", "year", "isrc",
 )  # fmt: skip
 # The search triggers' expressions (migration 3c9d2f7e8a41), applied to whole tables.
-FILL_ARTISTS = (
-    "UPDATE artists SET search_vector = setweight(search_words(name_key), 'A')"
-)
+FILL_ARTISTS = "UPDATE artists SET search_vector = setweight(search_words(name_key), 'A')"
 FILL_ALBUMS = """
 UPDATE albums SET artist_key = artists.name_key,
     search_vector = setweight(search_words(albums.title_key), 'A')

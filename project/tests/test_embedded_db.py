@@ -105,3 +105,21 @@ def test_port_in_use_is_a_clear_error(server: EmbeddedPostgres) -> None:
         with pytest.raises(EmbeddedPostgresError, match=f"Port {server.port}.*EMBEDDED_PG_PORT"):
             server.start()
     assert not server.started_here
+
+
+def test_default_port_gives_way_when_taken(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        taken = squatter.getsockname()[1]
+        server = EmbeddedPostgres(data_dir=tmp_path / "pgdata", port=taken, port_is_explicit=False)
+        try:
+            server.start()
+            assert server.port != taken
+            assert f"port {taken} is taken" in capsys.readouterr().out
+
+            again = EmbeddedPostgres(data_dir=server.data_dir, port=taken, port_is_explicit=False)
+            again.start()  # finds the running server, and the port it really listens on
+            assert (again.started_here, again.port) == (False, server.port)
+        finally:
+            server.stop()
