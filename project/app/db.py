@@ -66,5 +66,8 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-SessionDep = Annotated[AsyncSession, Depends(get_session)]
-ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
+# scope="function": the transaction ends (commit or rollback) when the handler returns, before
+# the response is sent. With FastAPI's default ("request") it would end after the response is
+# sent: a client could read before the commit, and a failed commit would follow a 201.
+SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
