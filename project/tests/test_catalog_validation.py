@@ -296,3 +296,25 @@ async def test_unknown_query_parameter_on_a_song_is_rejected(client: AsyncClient
     problem = assert_problem(await client.get(f"/songs/{song['id']}", params={"colour": "red"}), 400, 422)
 
     assert "query.colour" in error_fields(problem)
+
+
+@pytest.mark.parametrize("collection", ["artists", "albums", "genres"])
+async def test_unknown_query_parameters_on_single_resources_are_rejected(
+    client: AsyncClient, collection: str
+) -> None:
+    created = {
+        "artists": lambda: client.post("/artists", json={"name": "Query Check"}),
+        "genres": lambda: client.post("/genres", json={"name": "Query Check"}),
+    }
+    if collection == "albums":
+        artist = (await client.post("/artists", json={"name": "Album Owner"})).json()
+        response = await client.post("/albums", json={"title": "Query Check", "artist_id": artist["id"]})
+    else:
+        response = await created[collection]()
+    location = response.headers["location"]
+
+    assert (await client.get(location)).status_code == 200
+    rejected = await client.get(location, params={"colour": "red"})
+    assert rejected.status_code == 422
+    assert rejected.headers["content-type"] == "application/problem+json"
+    assert rejected.json()["errors"][0]["field"] == "query.colour"

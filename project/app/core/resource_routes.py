@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,6 +30,12 @@ Update = TypeVar("Update", bound=BaseModel)
 Accepted = list[int] | None
 
 MAX_ID = 2**31 - 1
+
+
+class NoQuery(BaseModel):
+    """No query parameters: any that is sent is an error (422), as on every list."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,9 @@ def add_resource_routes(router: APIRouter, resource: Resource[Model, Create, Upd
         name = resource.rows.model.__name__
         return {"items": [public_model.model_validate(row[name]) for row in rows], "next_cursor": next_cursor}
 
-    async def get(row: Any, response: Response, if_none_match: IfNoneMatch = None) -> Any:
+    async def get(
+        row: Any, response: Response, _: Annotated[NoQuery, Query()], if_none_match: IfNoneMatch = None
+    ) -> Any:
         if not_modified(if_none_match, row.version):
             return Response(status_code=304, headers={"ETag": etag(row.version)})
         return public(row, response)
