@@ -1,4 +1,4 @@
-"""Headers that several resources set the same way: Location, ETag and the next-page Link."""
+"""What list and item routes share: the problems they document and the next-page Link."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from typing import Any
 
 from fastapi import Request, Response
 
-from app.core.conditional import etag
 from app.core.pagination import next_link
 from app.problems import problem_responses
 
@@ -14,15 +13,6 @@ from app.problems import problem_responses
 ITEM_PROBLEMS = problem_responses(404, 422)
 CHANGE_PROBLEMS = problem_responses(404, 409, 412, 422)
 LIST_PROBLEMS = problem_responses(400, 422)
-
-
-def describe_etag(version: int, response: Response) -> None:
-    response.headers["ETag"] = etag(version)
-
-
-def describe_created(response: Response, location: str, version: int) -> None:
-    response.headers["Location"] = location
-    describe_etag(version, response)
 
 
 def describe_page(request: Request, response: Response, next_cursor: str | None) -> None:
