@@ -1,73 +1,201 @@
-"""The async engine, the session factory and the per-request session dependency."""
+"""The database: one asyncpg pool per process, and the handle each request's routes depend on.
+
+Requests do no ORM-session work. Their SQL is written with SQLAlchemy Core (the same tables and
+expressions the migrations use), compiled once per shape (``app.core.prepared``) and run on a
+pooled asyncpg connection, which prepares and caches each statement by its text. Reads run
+without BEGIN/COMMIT (each statement is atomic); writes get one transaction per request,
+committed before the response is sent.
+
+Where connections come from is a :class:`ConnectionSource`: in production the pool
+(:class:`Database`); in the tests, the test's own connection, so every statement runs inside
+the transaction the test rolls back (nested transactions become savepoints).
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from typing import Annotated
+import logging
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Annotated, Any, Protocol
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.prepared import Prepared, Statement
+from app.errors import DatabaseBusyError, DatabaseUnavailableError
 from app.settings import Settings
 
 metadata: MetaData = SQLModel.metadata  # naming convention set in app/__init__.py
 
+logger = logging.getLogger(__name__)
+sql_logger = logging.getLogger("app.sql")
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    connect_args: dict[str, object] = {"server_settings": {"application_name": "songs-catalog"}}
-    if settings.db_statement_timeout_ms:
-        server_settings = connect_args["server_settings"]
-        assert isinstance(server_settings, dict)
-        server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
-    return create_async_engine(
-        settings.require_database_url(),
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_max_overflow,
-        pool_timeout=settings.db_pool_timeout,
-        echo=settings.db_echo,
-        connect_args=connect_args,
-    )
+NO_PARAMETERS: Mapping[str, Any] = {}
+# Statements asyncpg keeps prepared per connection: every list, filter and sort shape fits.
+STATEMENT_CACHE_SIZE = 512
 
 
-def create_sessionmaker(engine: AsyncEngine, *, autocommit: bool = False) -> async_sessionmaker[AsyncSession]:
-    bind = engine.execution_options(isolation_level="AUTOCOMMIT") if autocommit else engine
-    return async_sessionmaker(bind, class_=AsyncSession, expire_on_commit=False)
+class ConnectionSource(Protocol):
+    def connection(self) -> AbstractAsyncContextManager[asyncpg.Connection]:
+        """A connection for one unit of work (a request, an idempotency claim)."""
+        ...
 
 
-def create_gate(settings: Settings) -> asyncio.Semaphore:
-    """A first-come, first-served queue in front of the pool.
+def driver_dsn(url: str) -> str:
+    """The SQLAlchemy URL (``postgresql+asyncpg://``) as a DSN asyncpg takes."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
-    When more requests than pooled connections arrive, SQLAlchemy's async pool lets a newcomer
-    take a connection just returned before a request that was already waiting: under load some
-    requests then wait for seconds (p99 of 1.5 s against a p50 of 15 ms, measured). Waiting here
-    instead, in order, keeps the tail short.
+
+async def _keep_session(_connection: asyncpg.Connection) -> None:
+    """Return connections to the pool as they are.
+
+    asyncpg's default reset costs a round trip per request (``RESET ALL``, ``UNLISTEN *``,
+    unlocking advisory locks). Requests leave no session state behind: settings are fixed at
+    connect, locks are transaction-scoped and nothing listens. A transaction left open is still
+    rolled back by asyncpg before this runs.
     """
-    return asyncio.Semaphore(settings.db_pool_size + settings.db_max_overflow)
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+class Database:
+    """The pool, with a first-come, first-served queue in front of it.
+
+    When more requests than connections arrive, asyncpg's pool lets a newcomer take a connection
+    just returned before a request that was already waiting, and the tail grows to seconds. The
+    gate (a fair semaphore as large as the pool) queues them in order instead, for at most
+    ``DB_POOL_TIMEOUT`` seconds: a request that waits longer gets a 503 problem, so one slow
+    statement (a lock held elsewhere) cannot stall every other request indefinitely.
+
+    A connection that dies (a PostgreSQL restart, a killed backend) is noticed by asyncpg and
+    replaced on its next checkout; the request that was using it gets a 503 problem.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.size = settings.db_pool_size + settings.db_max_overflow
+        self.gate = asyncio.Semaphore(self.size)
+        self._pool: asyncpg.Pool | None = None
+
+    async def open(self) -> None:
+        settings = self.settings
+        server_settings = {"application_name": "songs-catalog"}
+        if settings.db_statement_timeout_ms:
+            server_settings["statement_timeout"] = str(settings.db_statement_timeout_ms)
+        # min_size=0: the service starts (and answers 503s) while the database is down.
+        self._pool = await asyncpg.create_pool(
+            driver_dsn(settings.require_database_url()),
+            min_size=0,
+            max_size=self.size,
+            server_settings=server_settings,
+            statement_cache_size=STATEMENT_CACHE_SIZE,
+            timeout=settings.db_pool_timeout,
+            reset=_keep_session,
+            init=_log_statements if settings.db_echo else None,
+        )
+        await self._warm_up()
+
+    async def _warm_up(self) -> None:
+        """Open the pool's steady connections now rather than on the first requests."""
+        try:
+            async with asyncio.timeout(self.settings.db_pool_timeout):
+                await asyncio.gather(*(self._touch() for _ in range(self.settings.db_pool_size)))
+        except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
+            logger.warning("database: not reachable at start-up (%s); connecting on demand", exc)
+
+    async def _touch(self) -> None:
+        async with self.connection():
+            pass
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        assert self._pool is not None, "Database.open() runs in the app's lifespan"
+        if self.gate.locked():
+            try:
+                async with asyncio.timeout(self.settings.db_pool_timeout):
+                    await self.gate.acquire()
+            except TimeoutError:
+                raise DatabaseBusyError() from None
+        else:
+            await self.gate.acquire()  # a free place: returns at once
+        try:
+            async with self._pool.acquire() as proxy:
+                connection: asyncpg.Connection = proxy  # type: ignore[assignment]  # it proxies one
+                try:
+                    yield connection
+                except Exception as exc:
+                    if connection.is_closed():  # died under us: not the request's fault
+                        raise DatabaseUnavailableError() from exc
+                    raise
+        finally:
+            self.gate.release()
+
+
+async def _log_statements(connection: asyncpg.Connection) -> None:
+    connection.add_query_logger(lambda query: sql_logger.info("%s %s", query.query, query.args))
+
+
+class Db:
+    """A request's database handle: statements run on its one connection."""
+
+    __slots__ = ("connection",)
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+
+    async def fetch(
+        self, statement: Statement, parameters: Mapping[str, Any] = NO_PARAMETERS
+    ) -> list[asyncpg.Record]:
+        prepared = Prepared.of(statement)
+        return await self.connection.fetch(prepared.sql, *prepared.arguments(parameters))
+
+    async def fetchrow(
+        self, statement: Statement, parameters: Mapping[str, Any] = NO_PARAMETERS
+    ) -> asyncpg.Record | None:
+        prepared = Prepared.of(statement)
+        return await self.connection.fetchrow(prepared.sql, *prepared.arguments(parameters))
+
+    async def fetchval(self, statement: Statement, parameters: Mapping[str, Any] = NO_PARAMETERS) -> Any:
+        prepared = Prepared.of(statement)
+        return await self.connection.fetchval(prepared.sql, *prepared.arguments(parameters))
+
+    async def execute(self, statement: Statement, parameters: Mapping[str, Any] = NO_PARAMETERS) -> str:
+        prepared = Prepared.of(statement)
+        return await self.connection.execute(prepared.sql, *prepared.arguments(parameters))
+
+
+def connection_source(request: Request) -> ConnectionSource:
+    source: ConnectionSource = request.app.state.database
+    return source
+
+
+@asynccontextmanager
+async def transaction(source: ConnectionSource) -> AsyncIterator[Db]:
+    """A unit of work of its own: committed when the block succeeds, rolled back otherwise."""
+    async with source.connection() as connection, connection.transaction():
+        yield Db(connection)
+
+
+async def read_db(request: Request) -> AsyncIterator[Db]:
+    """For reads: no BEGIN/COMMIT round trips around their statements."""
+    async with connection_source(request).connection() as connection:
+        yield Db(connection)
+
+
+async def write_db(request: Request) -> AsyncIterator[Db]:
     """One transaction per request: committed when the handler succeeds, rolled back otherwise."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with request.app.state.db_gate, sessionmaker() as session, session.begin():
-        yield session
-
-
-async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """For read-only requests on hot paths: no BEGIN/COMMIT round trips around their query.
-
-    Each statement is atomic on its own; requests that write use ``SessionDep``.
-    """
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.read_sessionmaker
-    async with request.app.state.db_gate, sessionmaker() as session:
-        yield session
+    async with transaction(connection_source(request)) as db:
+        yield db
 
 
 # scope="function": the transaction ends (commit or rollback) when the handler returns, before
 # the response is sent. With FastAPI's default ("request") it would end after the response is
 # sent: a client could read before the commit, and a failed commit would follow a 201.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
+DbDep = Annotated[Db, Depends(write_db, scope="function")]
+ReadDbDep = Annotated[Db, Depends(read_db, scope="function")]

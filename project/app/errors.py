@@ -41,3 +41,35 @@ class InvalidReferenceError(DomainError):
     def __init__(self, field: str, detail: str) -> None:
         super().__init__(detail)
         self.field = field
+
+
+class ServiceUnavailableError(Exception):
+    """The service cannot answer now through no fault of the request; retrying later will work.
+
+    Answered as a 503 problem with ``Retry-After`` (see ``app.problems``)."""
+
+    slug = "database-unavailable"
+    detail = "The database cannot be reached right now."
+    retry_after = 5
+
+
+class DatabaseUnavailableError(ServiceUnavailableError):
+    """The connection broke or could not be made (a restart, an outage)."""
+
+    retry_after = 2
+
+
+class DatabaseBusyError(ServiceUnavailableError):
+    """Every pooled connection stayed busy for ``DB_POOL_TIMEOUT`` seconds."""
+
+    slug = "database-busy"
+    detail = "Every database connection is busy; the request waited too long for one."
+    retry_after = 2
+
+
+class DatabaseTimeoutError(ServiceUnavailableError):
+    """A statement ran past ``DB_STATEMENT_TIMEOUT_MS`` (often: waiting for a lock held elsewhere)."""
+
+    slug = "database-timeout"
+    detail = "The database did not answer in time (a row may be locked by another change)."
+    retry_after = 2

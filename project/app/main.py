@@ -10,7 +10,7 @@ from fastapi import FastAPI, HTTPException
 from app import health
 from app.albums.routes import router as albums_router
 from app.artists.routes import router as artists_router
-from app.db import create_engine, create_gate, create_sessionmaker
+from app.db import Database
 from app.docs import install_docs
 from app.genres.routes import router as genres_router
 from app.idempotency.middleware import IdempotencyMiddleware
@@ -33,16 +33,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        # One engine (and pool) per process, disposed on shutdown.
-        engine = create_engine(settings)
-        app.state.engine = engine
-        app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.read_sessionmaker = create_sessionmaker(engine, autocommit=True)
+        # One pool per process, closed on shutdown.
+        database = Database(settings)
+        await database.open()
+        app.state.database = database
         await announce_search_capabilities(app)
         try:
             yield
         finally:
-            await engine.dispose()
+            await database.close()
 
     app = FastAPI(
         title="Songs Catalog",
@@ -53,7 +52,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.db_gate = create_gate(settings)
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
     install_docs(app)

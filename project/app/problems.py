@@ -15,16 +15,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import (
     BadRequestError,
     ConflictError,
+    DatabaseTimeoutError,
+    DatabaseUnavailableError,
     DomainError,
     InvalidReferenceError,
     NotFoundError,
     PreconditionFailedError,
+    ServiceUnavailableError,
 )
 
 logger = logging.getLogger(__name__)
@@ -61,6 +63,16 @@ PROBLEM_TYPES: dict[str, tuple[str, str]] = {
     "database-unavailable": (
         "Database unavailable",
         "The service cannot reach its database right now; retry after a short wait.",
+    ),
+    "database-busy": (
+        "Database busy",
+        "Every database connection stayed busy longer than the service waits for one; retry after "
+        "the time in `Retry-After`.",
+    ),
+    "database-timeout": (
+        "Database timeout",
+        "A statement ran longer than the service allows (often it waited for a row another change "
+        "holds); nothing was changed. Retry after the time in `Retry-After`.",
     ),
     "internal-error": ("Internal server error", "An unexpected error; it has been logged."),
 }
@@ -173,15 +185,9 @@ async def _on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, status, slug=slug, detail=exc.detail, **extra)
 
 
-def constraint_name(exc: IntegrityError) -> str | None:
-    """The name of the violated constraint, as asyncpg reports it."""
-    cause = getattr(exc.orig, "__cause__", None)
-    return getattr(cause, "constraint_name", None)
-
-
 async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, IntegrityError)
-    constraint = constraint_name(exc)
+    assert isinstance(exc, asyncpg.IntegrityConstraintViolationError)
+    constraint = exc.constraint_name
     return problem_response(
         request, 409, slug="conflict",
         detail=f"The change violates the constraint {constraint or 'of the database'}.",
@@ -189,29 +195,46 @@ async def _on_integrity_error(request: Request, exc: Exception) -> JSONResponse:
     )  # fmt: skip
 
 
+# The server is down, restarting, refusing or out of connection slots: retrying will work.
+_CONNECTION_ERRORS = (
+    OSError,
+    TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.TooManyConnectionsError,
+)
+
+
+def as_service_unavailable(exc: BaseException) -> ServiceUnavailableError | None:
+    """The 503 an error of the database stands for, or None when it is not the database's state."""
+    if isinstance(exc, ServiceUnavailableError):
+        return exc
+    if isinstance(exc, asyncpg.QueryCanceledError):  # statement_timeout (lock waits included)
+        return DatabaseTimeoutError()
+    if isinstance(exc, _CONNECTION_ERRORS):
+        return DatabaseUnavailableError()
+    if isinstance(exc, asyncpg.InterfaceError) and "closed" in str(exc):  # used after it died
+        return DatabaseUnavailableError()
+    return None
+
+
 def is_database_unavailable(exc: BaseException) -> bool:
-    """Connection-level failures (server down, refused, too many clients), not query errors."""
-    if isinstance(exc, DBAPIError):
-        if exc.connection_invalidated:
-            return True
-        exc = exc.orig.__cause__ if exc.orig is not None and exc.orig.__cause__ else exc
-    return isinstance(
-        exc,
-        OSError
-        | TimeoutError
-        | asyncpg.PostgresConnectionError
-        | asyncpg.CannotConnectNowError
-        | asyncpg.TooManyConnectionsError,
+    return as_service_unavailable(exc) is not None
+
+
+def service_unavailable_response(request: Request, exc: ServiceUnavailableError) -> JSONResponse:
+    return problem_response(
+        request, 503, slug=exc.slug, detail=exc.detail, headers={"Retry-After": str(exc.retry_after)}
     )
 
 
 async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
-    if is_database_unavailable(exc):
-        logger.warning("database unavailable: %s", exc)
-        return problem_response(
-            request, 503, slug="database-unavailable",
-            detail="The database cannot be reached right now.", headers={"Retry-After": "5"},
-        )  # fmt: skip
+    unavailable = as_service_unavailable(exc)
+    if unavailable is not None:
+        logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        return service_unavailable_response(request, unavailable)
     logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(request, 500, slug="internal-error")
 
@@ -225,9 +248,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(DomainError, _on_domain_error)
-    app.add_exception_handler(IntegrityError, _on_integrity_error)
-    # Connection failures surface as DBAPIError, asyncpg's own errors or plain OSError/TimeoutError.
-    for database_error in (DBAPIError, asyncpg.PostgresError, OSError, TimeoutError):
+    app.add_exception_handler(asyncpg.IntegrityConstraintViolationError, _on_integrity_error)
+    # Connection failures surface as our own 503 errors (app.db), asyncpg's errors or plain
+    # OSError/TimeoutError; statement timeouts as QueryCanceledError.
+    for database_error in (
+        ServiceUnavailableError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+        OSError,
+        TimeoutError,
+    ):
         app.add_exception_handler(database_error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected_error)
 

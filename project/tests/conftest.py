@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import asyncpg
 import pytest
@@ -17,13 +18,7 @@ from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
-    AsyncEngine,
-    async_sessionmaker,
-    create_async_engine,
-)
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app import models as registered_models
 from app.database_admin import create_database
@@ -80,32 +75,46 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
     await engine.dispose()
 
 
+async def driver_connection(connection: AsyncConnection) -> asyncpg.Connection:
+    driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection  # type: ignore[assignment]
+    return driver
+
+
 @pytest.fixture
 async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     """A connection inside an outer transaction that is rolled back after the test."""
     async with engine.connect() as connection:
         outer = await connection.begin()
+        # SQLAlchemy sends BEGIN with the first statement; the app's statements go straight to
+        # the driver, so start the transaction now or they would commit on their own.
+        await connection.execute(text("SELECT 1"))
+        assert (await driver_connection(connection)).is_in_transaction()
         yield connection
         await outer.rollback()
 
 
-@pytest.fixture
-def session_factory(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
-    # Each request's commit only releases a savepoint inside the test's outer transaction.
-    return async_sessionmaker(
-        bind=connection,
-        class_=AsyncSession,
-        expire_on_commit=False,
-        join_transaction_mode="create_savepoint",
-    )
+class TestTransaction:
+    """The app's ConnectionSource in tests: the test's connection, in its outer transaction.
+
+    Every request's statements run there; a request's own transaction becomes a savepoint
+    (asyncpg nests ``transaction()`` blocks), so its commit or rollback behaves as in
+    production while the test's rollback still undoes everything. Requests take turns.
+    """
+
+    def __init__(self, driver: asyncpg.Connection) -> None:
+        self.driver = driver
+        self.turn = asyncio.Lock()
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[asyncpg.Connection]:
+        async with self.turn:
+            yield self.driver
 
 
 @pytest.fixture
-def app(database_url: str, engine: AsyncEngine, session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
+async def app(database_url: str, connection: AsyncConnection) -> FastAPI:
     app = create_app(settings_for_tests(database_url))
-    app.state.engine = engine
-    app.state.sessionmaker = session_factory
-    app.state.read_sessionmaker = session_factory
+    app.state.database = TestTransaction(await driver_connection(connection))
     return app
 
 
@@ -138,11 +147,18 @@ async def sql_statements(connection: AsyncConnection) -> AsyncIterator[list[str]
         keep(query.query)
 
     event.listen(connection.sync_connection, "before_cursor_execute", through_sqlalchemy)
-    driver: asyncpg.Connection = (await connection.get_raw_connection()).driver_connection  # type: ignore[assignment]
+    driver = await driver_connection(connection)
     driver.add_query_logger(straight_to_driver)
     yield executed
     driver.remove_query_logger(straight_to_driver)
     event.remove(connection.sync_connection, "before_cursor_execute", through_sqlalchemy)
+
+
+async def logged(statements: list[str]) -> list[str]:
+    """``statements`` (from ``sql_statements``) once asyncpg has logged the last ones: it calls
+    its query loggers on the event loop's next turn."""
+    await asyncio.sleep(0)
+    return statements
 
 
 @pytest.fixture

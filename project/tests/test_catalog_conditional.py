@@ -129,13 +129,30 @@ async def test_if_match_on_a_missing_resource_is_a_404(client: AsyncClient) -> N
     assert_problem(await client.delete("/artists/424242", headers={"If-Match": "*"}), 404)
 
 
-async def test_include_does_not_change_the_songs_etag(client: AsyncClient) -> None:
+async def test_a_song_with_inclusions_has_its_own_etag_that_follows_what_it_embeds(
+    client: AsyncClient,
+) -> None:
     artist = await make_artist(client)
-    song = await make_song(client, artist["id"])
-    response = await client.get(
-        f"/songs/{song['id']}", params={"include": "artist"}, headers={"If-None-Match": '"1"'}
-    )
-    assert response.status_code == 304
+    album = (await client.post("/albums", json={"title": "Before", "artist_id": artist["id"]})).json()
+    song = await make_song(client, artist["id"], album_id=album["id"], track_number=1)
+    path, included = f"/songs/{song['id']}", {"include": "album"}
+
+    plain = await client.get(path)
+    with_album = await client.get(path, params=included)
+    assert with_album.json()["included"]["album"]["title"] == "Before"
+    # Another representation, another strong ETag (RFC 9110 8.8.1): the song's "1" is not it.
+    assert with_album.headers["ETag"] != plain.headers["ETag"] == '"1"'
+    unchanged = await client.get(path, params=included, headers={"If-None-Match": with_album.headers["ETag"]})
+    assert unchanged.status_code == 304
+    assert (await client.get(path, params=included, headers={"If-None-Match": '"1"'})).status_code == 200
+
+    assert (await client.patch(f"/albums/{album['id']}", json={"title": "After"})).status_code == 200
+
+    changed = await client.get(path, params=included, headers={"If-None-Match": with_album.headers["ETag"]})
+    assert changed.status_code == 200
+    assert changed.json()["included"]["album"]["title"] == "After"
+    assert changed.headers["ETag"] != with_album.headers["ETag"]
+    assert (await client.get(path)).headers["ETag"] == '"1"'  # the song itself did not change
 
 
 # --- committed, concurrent requests ----------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 from httpx import AsyncClient
 
 from tests.catalog_support import JSON, make_album, make_artist, make_genre, make_song
+from tests.conftest import logged
 
 BIG = 50
 SMALL = 2
@@ -49,11 +50,12 @@ async def big_catalog(client: AsyncClient) -> dict[str, int]:
 async def _statements_for_page(
     client: AsyncClient, sql_statements: list[str], path: str, params: JSON, limit: int
 ) -> list[str]:
+    await logged(sql_statements)
     sql_statements.clear()
     response = await client.get(path, params={**params, "limit": limit})
     assert response.status_code == 200, response.text
     assert len(response.json()["items"]) == limit
-    return list(sql_statements)
+    return list(await logged(sql_statements))
 
 
 async def test_list_statement_count_does_not_grow_with_the_page(
@@ -77,9 +79,10 @@ async def test_get_song_with_everything_included_is_one_statement(
 ) -> None:
     songs = (await client.get("/songs", params={"limit": 1})).json()["items"]
 
+    await logged(sql_statements)
     sql_statements.clear()
     response = await client.get(f"/songs/{songs[0]['id']}", params={"include": "artist,album,genres"})
 
     assert response.status_code == 200
     assert response.json()["included"]["album"]["id"] == big_catalog["album"]
-    assert len(sql_statements) == 1, sql_statements
+    assert len(await logged(sql_statements)) == 1, sql_statements

@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.albums import service
-from app.albums.filters import AlbumListParams
-from app.albums.models import Album, AlbumCreate, AlbumPublic, AlbumUpdate
+from app.albums.filters import FILTERS, AlbumListParams
+from app.albums.models import AlbumCreate, AlbumPublic, AlbumUpdate
 from app.core.listing import Page
-from app.core.resource_routes import Resource, add_resource_routes
+from app.core.resource_routes import Resource, Written, add_resource_routes
 from app.core.responses import ITEM_PROBLEMS, LIST_PROBLEMS
-from app.db import SessionDep
+from app.db import ReadDbDep
 from app.songs.filters import SongListParams
 from app.songs.models import SongPublic
 from app.songs.routes import song_page
@@ -21,24 +21,23 @@ router = APIRouter(prefix="/albums", tags=["albums"])
 
 TRACK_ORDER = "disc_number,track_number"
 
-existing_album = add_resource_routes(
-    router,
-    Resource(
-        noun="album",
-        rows=service.album_rows,
-        public=AlbumPublic,
-        create_body=AlbumCreate,
-        update_body=AlbumUpdate,
-        list_params=AlbumListParams,
-        sortable=service.SORTABLE,
-        create=service.create_album,
-        replace=service.replace_album,
-        update=service.update_album,
-        delete=service.delete_album,
-        delete_refused_when="songs are still on the album",
-    ),
+album_resource = Resource(
+    noun="album",
+    rows=service.album_rows,
+    public=AlbumPublic,
+    create_body=AlbumCreate,
+    update_body=AlbumUpdate,
+    list_params=AlbumListParams,
+    sortable=service.SORTABLE,
+    create=service.create_album,
+    replace=service.replace_album,
+    update=service.update_album,
+    delete=service.delete_album,
+    delete_refused_when="songs are still on the album",
+    filters=FILTERS,
 )
-ExistingAlbum = Annotated[Album, Depends(existing_album)]
+existing_album = add_resource_routes(router, album_resource)
+ExistingAlbum = Annotated[Written, Depends(existing_album)]
 
 
 @router.get(
@@ -49,11 +48,7 @@ ExistingAlbum = Annotated[Album, Depends(existing_album)]
     response_model=Page[SongPublic],
 )
 async def list_album_songs(
-    album: ExistingAlbum,
-    request: Request,
-    session: SessionDep,
-    params: Annotated[SongListParams, Query()],
+    album: ExistingAlbum, request: Request, db: ReadDbDep, params: Annotated[SongListParams, Query()]
 ) -> Response:
-    assert album.id is not None
-    scope = {"scope_album_id": album.id}
-    return await song_page(request, session, params, scope=scope, default_sort=TRACK_ORDER)
+    scope = {"scope_album_id": album["id"]}
+    return await song_page(request, db, params, scope=scope, default_sort=TRACK_ORDER)

@@ -6,19 +6,18 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import Field
-from sqlalchemy import select
+from sqlalchemy import bindparam
 
-from app.albums import service as albums_service
 from app.albums.filters import AlbumListParams
-from app.albums.models import Album, AlbumPublic
+from app.albums.models import AlbumPublic
+from app.albums.routes import album_resource
 from app.artists import service
-from app.artists.models import Artist, ArtistCreate, ArtistPublic, ArtistUpdate
+from app.artists.models import ArtistCreate, ArtistPublic, ArtistUpdate
 from app.core.listing import ListParams, Page
-from app.core.pagination import Ordering, fetch_page
-from app.core.resource_routes import Resource, add_resource_routes
-from app.core.responses import ITEM_PROBLEMS, LIST_PROBLEMS, describe_page
+from app.core.resource_routes import Resource, Written, add_resource_routes
+from app.core.responses import ITEM_PROBLEMS, LIST_PROBLEMS
 from app.core.text import match_key
-from app.db import SessionDep
+from app.db import ReadDbDep
 from app.songs.filters import SongListParams
 from app.songs.models import SongPublic
 from app.songs.routes import song_page
@@ -32,12 +31,12 @@ class ArtistListParams(ListParams):
     )
     country: str | None = Field(default=None, min_length=2, max_length=2, description="ISO 3166-1 alpha-2.")
 
-    def conditions(self) -> list[Any]:
-        found: list[Any] = []
+    def filter_values(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
         if self.name is not None:
-            found.append(service.table.c.name_key == match_key(self.name))
+            found["name"] = match_key(self.name)
         if self.country is not None:
-            found.append(service.table.c.country == self.country.upper())
+            found["country"] = self.country.upper()
         return found
 
 
@@ -56,9 +55,13 @@ existing_artist = add_resource_routes(
         update=service.update_artist,
         delete=service.delete_artist,
         delete_refused_when="the artist still has songs or albums",
+        filters={
+            "name": service.table.c.name_key == bindparam("name"),
+            "country": service.table.c.country == bindparam("country"),
+        },
     ),
 )
-ExistingArtist = Annotated[Artist, Depends(existing_artist)]
+ExistingArtist = Annotated[Written, Depends(existing_artist)]
 
 
 @router.get(
@@ -68,31 +71,19 @@ ExistingArtist = Annotated[Artist, Depends(existing_artist)]
     response_model=Page[SongPublic],
 )
 async def list_artist_songs(
-    artist: ExistingArtist,
-    request: Request,
-    session: SessionDep,
-    params: Annotated[SongListParams, Query()],
+    artist: ExistingArtist, request: Request, db: ReadDbDep, params: Annotated[SongListParams, Query()]
 ) -> Response:
-    assert artist.id is not None
-    return await song_page(request, session, params, scope={"scope_artist_id": artist.id})
+    return await song_page(request, db, params, scope={"scope_artist_id": artist["id"]})
 
 
 @router.get(
-    "/{artist_id}/albums", summary="List an artist's albums", responses={**LIST_PROBLEMS, **ITEM_PROBLEMS}
+    "/{artist_id}/albums",
+    summary="List an artist's albums",
+    responses={**LIST_PROBLEMS, **ITEM_PROBLEMS},
+    response_model=Page[AlbumPublic],
 )
 async def list_artist_albums(
-    artist: ExistingArtist,
-    request: Request,
-    response: Response,
-    session: SessionDep,
-    params: Annotated[AlbumListParams, Query()],
-) -> Page[AlbumPublic]:
-    rows, next_cursor = await fetch_page(
-        session,
-        select(Album).where(albums_service.table.c.artist_id == artist.id, *params.conditions()),
-        Ordering.parse(params.sort, albums_service.SORTABLE),
-        cursor=params.cursor,
-        limit=params.limit,
-    )
-    describe_page(request, response, next_cursor)
-    return Page(items=[AlbumPublic.model_validate(row["Album"]) for row in rows], next_cursor=next_cursor)
+    artist: ExistingArtist, request: Request, db: ReadDbDep, params: Annotated[AlbumListParams, Query()]
+) -> Response:
+    scope = {"scope_artist_id": artist["id"]}
+    return await album_resource.page(request, db, params, scope=scope)

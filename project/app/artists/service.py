@@ -4,21 +4,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, exists, func, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import String, bindparam, exists, func, select
 
-from app.albums.models import Album
 from app.artists.models import Artist, ArtistCreate, ArtistUpdate
 from app.core.pagination import Sortable, parse_datetime
-from app.core.repository import Repository
+from app.core.prepared import Prepared
+from app.core.repository import Accepted, Repository
 from app.core.text import match_key
+from app.db import Db
 from app.errors import ConflictError
-from app.songs.models import Song
+from app.songs.queries import ARTIST_COLUMNS, albums, songs
 
-artists = Repository(Artist, "Artist")
 table: Any = Artist.__table__  # type: ignore[attr-defined]
+artists = Repository(table, "Artist", ARTIST_COLUMNS)
 
 _LEADING_ARTICLES = ("the ", "a ", "an ")
+_FIND_BY_KEY = Prepared.compile(
+    select(table.c.id).where(table.c.name_key == bindparam("key")).order_by(table.c.id).limit(1)
+)
+_LOCK_KEY = Prepared.compile(select(func.pg_advisory_xact_lock(func.hashtextextended(bindparam("key"), 0))))
+_IN_USE = Prepared.compile(
+    select(
+        exists().where(songs.c.artist_id == bindparam("artist_id")).label("has_songs"),
+        exists().where(albums.c.artist_id == bindparam("artist_id")).label("has_albums"),
+    )
+)
 
 
 def default_sort_name(name: str) -> str:
@@ -39,56 +49,53 @@ def _column_values(data: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def create_artist(session: AsyncSession, data: ArtistCreate) -> Artist:
-    values = _column_values(data.model_dump())
-    artist = Artist(**values)
-    session.add(artist)
-    await session.flush()
-    return artist
+async def create_artist(db: Db, data: ArtistCreate) -> Any:
+    return await artists.insert(db, _column_values(data.model_dump()))
 
 
-async def get_or_create_artist(session: AsyncSession, name: str) -> Artist:
+async def artist_id_for_name(db: Db, name: str) -> int:
     """The oldest artist whose name matches ``name`` ignoring case and accents, or a new one.
 
-    A transaction-scoped advisory lock on the name key serialises concurrent requests for the
-    same new name, so two of them cannot both create it.
+    Only a missing artist takes a lock: a transaction-scoped advisory lock on the name key
+    serialises concurrent requests for the same new name, so two of them cannot both create
+    it, while songs of an artist that exists are written side by side.
     """
     key = match_key(name)
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
-    statement = select(Artist).where(Artist.name_key == key).order_by(Artist.id).limit(1)  # type: ignore[arg-type]
-    found: Artist | None = (await session.execute(statement)).scalar_one_or_none()
+    found: int | None = await db.fetchval(_FIND_BY_KEY, {"key": key})
     if found is not None:
         return found
-    return await create_artist(session, ArtistCreate(name=name))
+    await db.execute(_LOCK_KEY, {"key": key})
+    found = await db.fetchval(_FIND_BY_KEY, {"key": key})  # created while we waited for the lock?
+    if found is not None:
+        return found
+    created = await create_artist(db, ArtistCreate(name=name))
+    return int(created["id"])
 
 
-async def replace_artist(
-    session: AsyncSession, artist_id: int, data: ArtistCreate, accepted: list[int] | None
-) -> Artist:
-    return await artists.update(session, artist_id, _column_values(data.model_dump()), accepted)
+async def replace_artist(db: Db, artist_id: int, data: ArtistCreate, accepted: Accepted) -> Any:
+    return await artists.update(db, artist_id, _column_values(data.model_dump()), accepted)
 
 
-async def update_artist(
-    session: AsyncSession, artist_id: int, data: ArtistUpdate, accepted: list[int] | None
-) -> Artist:
+async def update_artist(db: Db, artist_id: int, data: ArtistUpdate, accepted: Accepted) -> Any:
     changes = data.model_dump(exclude_unset=True)
     if "sort_name" in changes and changes["sort_name"] is None:
-        current = await artists.get(session, artist_id)
-        changes["name"] = changes.get("name") or current.name
-    return await artists.update(session, artist_id, _column_values(changes), accepted)
+        current = await artists.row(db, artist_id)
+        changes["name"] = changes.get("name") or current["name"]
+    return await artists.update(db, artist_id, _column_values(changes), accepted)
 
 
-async def delete_artist(session: AsyncSession, artist_id: int, accepted: list[int] | None) -> None:
-    await artists.get(session, artist_id, for_update=True)
-    has_songs = await session.scalar(select(exists().where(Song.artist_id == artist_id)))  # type: ignore[arg-type]
-    has_albums = await session.scalar(select(exists().where(Album.artist_id == artist_id)))  # type: ignore[arg-type]
+async def delete_artist(db: Db, artist_id: int, accepted: Accepted) -> None:
+    await artists.row(db, artist_id, for_update=True)
+    in_use = await db.fetchrow(_IN_USE, {"artist_id": artist_id})
+    assert in_use is not None
+    has_songs, has_albums = in_use["has_songs"], in_use["has_albums"]
     if has_songs or has_albums:
         what = " and ".join(w for w, has in (("songs", has_songs), ("albums", has_albums)) if has)
         raise ConflictError(
             f"Artist {artist_id} still has {what}; delete them or move them to another artist first.",
             constraint="fk_songs_artist_id_artists" if has_songs else "fk_albums_artist_id_artists",
         )
-    await artists.delete(session, artist_id, accepted)
+    await artists.delete(db, artist_id, accepted)
 
 
 SORTABLE = {

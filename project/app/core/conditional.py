@@ -53,10 +53,10 @@ def require_match(accepted: list[int] | None, version: int, resource: str) -> No
         )
 
 
-def not_modified(if_none_match: str | None, version: int) -> bool:
+def not_modified(if_none_match: str | None, current: str) -> bool:
+    """Whether ``If-None-Match`` names the representation's current ETag (``current``)."""
     if if_none_match is None:
         return False
-    current = etag(version)
     tags = _tags(if_none_match)
     # If-None-Match uses the weak comparison: W/"3" matches "3".
     return "*" in tags or any(tag.removeprefix("W/") == current for tag in tags)

@@ -26,9 +26,10 @@ class ListParams(BaseModel):
         "The id always breaks ties.",
     )
 
-    def conditions(self) -> list[Any]:
-        """The filters' conditions; lists with filters override this."""
-        return []
+    def filter_values(self) -> dict[str, Any]:
+        """The filters given, by name in the resource's filters, with the values their
+        conditions take; lists with filters override this."""
+        return {}
 
 
 class Page(BaseModel, Generic[Item]):

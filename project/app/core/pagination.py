@@ -26,11 +26,11 @@ from sqlalchemy import (
     false,
     or_,
 )
-from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.datastructures import URL
 
 from app.core.cache import LruCache
 from app.core.prepared import Prepared
+from app.db import Db
 from app.errors import BadRequestError
 
 MAX_LIMIT = 500
@@ -206,7 +206,7 @@ _PAGE_STATEMENTS: LruCache[Hashable, Prepared] = LruCache(4096)
 
 
 async def fetch_page(
-    session: AsyncSession,
+    db: Db,
     statement: Select[Any],
     ordering: Ordering,
     *,
@@ -223,15 +223,15 @@ async def fetch_page(
     values = ordering.decode_cursor(cursor) if cursor else None
     nulls = tuple(value is None for value in values) if values is not None else None
     arguments = {**(parameters or {}), "page_limit": limit + 1, **Ordering.after_parameters(values or ())}
-    rows: Sequence[Row]
     if shape is None:
-        rows = (await session.execute(page_statement(statement, ordering, nulls), arguments)).mappings().all()
+        prepared = Prepared.compile(page_statement(statement, ordering, nulls), expand_lists=True)
     else:
         key = (shape, ordering.spec, nulls)
-        prepared = _PAGE_STATEMENTS.get(key)
-        if prepared is None:
-            prepared = _PAGE_STATEMENTS.put(key, Prepared.compile(page_statement(statement, ordering, nulls)))
-        rows = await prepared.fetch(session, arguments)
+        cached = _PAGE_STATEMENTS.get(key)
+        if cached is None:
+            cached = _PAGE_STATEMENTS.put(key, Prepared.compile(page_statement(statement, ordering, nulls)))
+        prepared = cached
+    rows: Sequence[Row] = await db.fetch(prepared, arguments)
     if len(rows) <= limit:
         return rows, None
     return rows[:limit], ordering.encode_cursor(ordering.key_values(rows[limit - 1]))

@@ -4,43 +4,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy import bindparam, exists, select
 
 from app.core.pagination import Sortable
-from app.core.repository import Repository
+from app.core.prepared import Prepared
+from app.core.repository import Accepted, Repository
 from app.core.text import match_key
+from app.db import Db
 from app.errors import ConflictError
-from app.genres.models import Genre, GenreCreate, SongGenre
+from app.genres.models import Genre, GenreCreate
+from app.songs.queries import GENRE_COLUMNS, song_genres
 
-genre_rows = Repository(Genre, "Genre")
 table: Any = Genre.__table__  # type: ignore[attr-defined]
+genre_rows = Repository(table, "Genre", GENRE_COLUMNS)
 
 SORTABLE = {"id": Sortable(table.c.id), "name": Sortable(table.c.name_key)}
+_IN_USE = Prepared.compile(select(exists().where(song_genres.c.genre_id == bindparam("genre_id"))))
 
 
 def _column_values(data: GenreCreate) -> dict[str, Any]:
     return {"name": data.name, "name_key": match_key(data.name)}
 
 
-async def create_genre(session: AsyncSession, data: GenreCreate) -> Genre:
-    genre = Genre(**_column_values(data))
-    session.add(genre)
-    await session.flush()
-    return genre
+async def create_genre(db: Db, data: GenreCreate) -> Any:
+    return await genre_rows.insert(db, _column_values(data))
 
 
-async def update_genre(
-    session: AsyncSession, genre_id: int, data: GenreCreate, accepted: list[int] | None
-) -> Genre:
-    return await genre_rows.update(session, genre_id, _column_values(data), accepted)
+async def update_genre(db: Db, genre_id: int, data: GenreCreate, accepted: Accepted) -> Any:
+    return await genre_rows.update(db, genre_id, _column_values(data), accepted)
 
 
-async def delete_genre(session: AsyncSession, genre_id: int, accepted: list[int] | None) -> None:
-    await genre_rows.get(session, genre_id, for_update=True)
-    if await session.scalar(select(exists().where(SongGenre.genre_id == genre_id))):  # type: ignore[arg-type]
+async def delete_genre(db: Db, genre_id: int, accepted: Accepted) -> None:
+    await genre_rows.row(db, genre_id, for_update=True)
+    if await db.fetchval(_IN_USE, {"genre_id": genre_id}):
         raise ConflictError(
             f"Genre {genre_id} is still given to songs; take it off them first.",
             constraint="fk_song_genres_genre_id_genres",
         )
-    await genre_rows.delete(session, genre_id, accepted)
+    await genre_rows.delete(db, genre_id, accepted)

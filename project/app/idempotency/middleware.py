@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.idempotency.store import Claimed, IdempotencyStore, InFlight, Mismatch, StoredResponse
-from app.problems import is_database_unavailable, problem_response
+from app.problems import as_service_unavailable, problem_response, service_unavailable_response
 
 HEADER = b"idempotency-key"
 MAX_KEY_LENGTH = 255
@@ -66,16 +66,14 @@ class IdempotencyMiddleware:
             return
 
         body = await _read_body(receive)
-        store = IdempotencyStore(scope["app"].state.sessionmaker)
+        store = IdempotencyStore(scope["app"].state.database)
         try:
             claim = await store.claim(key, _fingerprint(scope, body))
         except Exception as exc:
-            if not is_database_unavailable(exc):
+            unavailable = as_service_unavailable(exc)
+            if unavailable is None:
                 raise
-            await problem_response(
-                request, 503, slug="database-unavailable", headers={"Retry-After": "5"},
-                detail="The database cannot be reached right now.",
-            )(scope, receive, send)  # fmt: skip
+            await service_unavailable_response(request, unavailable)(scope, receive, send)
             return
         if isinstance(claim, StoredResponse):
             await _send_stored(send, claim)

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+import orjson
+from sqlalchemy import BindParameter, Text, bindparam, cast, delete, func, select, update
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import async_sessionmaker
-from sqlmodel.ext.asyncio.session import AsyncSession
 
+from app.core.prepared import Prepared
+from app.db import ConnectionSource, transaction
 from app.idempotency.models import IdempotencyKey
 
 KEY_LIFETIME = timedelta(hours=24)
@@ -49,49 +51,73 @@ class Mismatch:
 Claim = Claimed | InFlight | Mismatch | StoredResponse
 
 
+_key: BindParameter[str] = bindparam("key")
+_EXPIRE = Prepared.compile(delete(table).where(table.c.created_at < func.now() - KEY_LIFETIME))
+_CLAIM = Prepared.compile(
+    pg_insert(table)
+    .values(key=_key, fingerprint=bindparam("fingerprint"))
+    .on_conflict_do_nothing(index_elements=["key"])
+    .returning(table.c.key)
+)
+# JSON crosses as text both ways, so no connection-level JSON codec is assumed.
+_CLAIMED = Prepared.compile(
+    select(
+        table.c.fingerprint,
+        table.c.status_code,
+        cast(table.c.response_headers, Text).label("response_headers"),
+        table.c.response_body,
+    )
+    .where(table.c.key == _key)
+    .with_for_update()
+)
+_TAKE_OVER = Prepared.compile(
+    update(table)
+    .where(table.c.key == _key, table.c.created_at < func.now() - ABANDONED_AFTER)
+    .values(created_at=func.now())
+    .returning(table.c.key)
+)
+_COMPLETE = Prepared.compile(
+    update(table)
+    .where(table.c.key == _key)
+    .values(
+        status_code=bindparam("status_code"),
+        response_headers=cast(bindparam("response_headers", type_=Text), JSONB),
+        response_body=bindparam("response_body"),
+    )
+)
+_RELEASE = Prepared.compile(delete(table).where(table.c.key == _key))
+
+
 class IdempotencyStore:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        self.sessionmaker = sessionmaker
+    def __init__(self, database: ConnectionSource) -> None:
+        self.database = database
 
     async def claim(self, key: str, fingerprint: str) -> Claim:
-        async with self.sessionmaker() as session, session.begin():
-            expired = table.c.created_at < func.now() - KEY_LIFETIME
-            await session.execute(delete(table).where(expired))
-            claimed = await session.execute(
-                pg_insert(table)
-                .values(key=key, fingerprint=fingerprint)
-                .on_conflict_do_nothing(index_elements=["key"])
-                .returning(table.c.key)
-            )
-            if claimed.first() is not None:
+        async with transaction(self.database) as db:
+            await db.execute(_EXPIRE)
+            if await db.fetchval(_CLAIM, {"key": key, "fingerprint": fingerprint}) is not None:
                 return Claimed()
-            row = (await session.execute(select(table).where(table.c.key == key).with_for_update())).one()
-            if row.fingerprint != fingerprint:
+            row = await db.fetchrow(_CLAIMED, {"key": key})
+            assert row is not None
+            if row["fingerprint"] != fingerprint:
                 return Mismatch()
-            if row.status_code is not None:
-                headers = [(name, value) for name, value in row.response_headers]
-                return StoredResponse(row.status_code, headers, row.response_body)
-            taken_over = await session.execute(
-                update(table)
-                .where(table.c.key == key, table.c.created_at < func.now() - ABANDONED_AFTER)
-                .values(created_at=func.now())
-                .returning(table.c.key)
-            )
-            return Claimed() if taken_over.first() is not None else InFlight()
+            if row["status_code"] is not None:
+                headers = [(name, value) for name, value in orjson.loads(row["response_headers"])]
+                return StoredResponse(row["status_code"], headers, row["response_body"])
+            taken_over = await db.fetchval(_TAKE_OVER, {"key": key})
+            return Claimed() if taken_over is not None else InFlight()
 
     async def complete(self, key: str, response: StoredResponse) -> None:
-        async with self.sessionmaker() as session, session.begin():
-            await session.execute(
-                update(table)
-                .where(table.c.key == key)
-                .values(
-                    status_code=response.status_code,
-                    response_headers=[list(header) for header in response.headers],
-                    response_body=response.body,
-                )
-            )
+        values = {
+            "key": key,
+            "status_code": response.status_code,
+            "response_headers": orjson.dumps([list(header) for header in response.headers]).decode(),
+            "response_body": response.body,
+        }
+        async with transaction(self.database) as db:
+            await db.execute(_COMPLETE, values)
 
     async def release(self, key: str) -> None:
         """Forget a claim whose request failed, so that a retry runs it afresh."""
-        async with self.sessionmaker() as session, session.begin():
-            await session.execute(delete(table).where(table.c.key == key))
+        async with transaction(self.database) as db:
+            await db.execute(_RELEASE, {"key": key})

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.listing import ListParams
 from app.core.responses import LIST_PROBLEMS, describe_page
-from app.db import ReadSessionDep
+from app.db import ReadDbDep
 from app.search import service
 from app.search.kinds import KINDS
 
@@ -63,12 +63,12 @@ class SearchPage(BaseModel):
 
 @router.get("/search", summary="Search songs, artists and albums", responses=LIST_PROBLEMS)
 async def search(
-    request: Request, response: Response, session: ReadSessionDep, params: Annotated[SearchParams, Query()]
+    request: Request, response: Response, db: ReadDbDep, params: Annotated[SearchParams, Query()]
 ) -> SearchPage:
-    fuzzy = params.match == "fuzzy" and await service.fuzzy_search_available(request.app, session)
-    plan = await service.make_plan(session, params.q, fuzzy=fuzzy)
+    fuzzy = params.match == "fuzzy" and await service.fuzzy_search_available(request.app, db)
+    plan = await service.make_plan(db, params.q, fuzzy=fuzzy)
     rows, next_cursor = await service.search(
-        session, plan, kinds=params.kinds(), fuzzy=fuzzy, cursor=params.cursor, limit=params.limit
+        db, plan, kinds=params.kinds(), fuzzy=fuzzy, cursor=params.cursor, limit=params.limit
     )
     describe_page(request, response, next_cursor)
     hits = [SearchHit.model_validate({key: row[key] for key in SearchHit.model_fields}) for row in rows]

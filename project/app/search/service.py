@@ -8,10 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Float, Integer, Select, String, cast, literal, null, select, text, union, union_all
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from app.core.cache import LruCache
 from app.core.pagination import Ordering, Sortable, fetch_page
+from app.core.prepared import Prepared
+from app.db import ConnectionSource, Db
 from app.errors import BadRequestError
 from app.problems import is_database_unavailable
 from app.search.kinds import DISPLAY_COLUMNS, KIND_RANK, KINDS
@@ -25,8 +26,9 @@ MAX_CORRECTIONS = 3
 # Matches ranked per kind (see _scored): any matches, and matches named exactly as asked.
 CANDIDATES = 200
 EXACT_CANDIDATES = 100
-_CORRECTIONS = text(
-    """
+_CORRECTIONS = Prepared.compile(
+    text(
+        """
     SELECT word, term FROM unnest(CAST(:words AS text[])) AS asked(word)
     CROSS JOIN LATERAL (
         SELECT term FROM search_terms
@@ -42,21 +44,22 @@ _CORRECTIONS = text(
                AND known.term >= asked.word AND known.term < asked.word || chr(1114111))
     )
     """
+    )
+)
+_TRIGRAM_INDEX = Prepared.compile(
+    text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_search_terms_term_trgm'")
 )
 
 
-async def detect_fuzzy_search(session: AsyncSession) -> bool:
+async def detect_fuzzy_search(db: Db) -> bool:
     """Typo tolerance needs pg_trgm and the trigram index the migration built with it."""
-    found = await session.scalar(
-        text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_search_terms_term_trgm'")
-    )
-    return bool(found)
+    return bool(await db.fetchval(_TRIGRAM_INDEX))
 
 
-async def fuzzy_search_available(app: FastAPI, session: AsyncSession) -> bool:
+async def fuzzy_search_available(app: FastAPI, db: Db) -> bool:
     cached: bool | None = getattr(app.state, "fuzzy_search", None)
     if cached is None:
-        cached = await detect_fuzzy_search(session)
+        cached = await detect_fuzzy_search(db)
         app.state.fuzzy_search = cached
         if not cached:
             logger.warning(
@@ -67,9 +70,10 @@ async def fuzzy_search_available(app: FastAPI, session: AsyncSession) -> bool:
 
 async def announce_search_capabilities(app: FastAPI) -> None:
     """Say at startup whether search tolerates typos (a database that is down is checked later)."""
+    database: ConnectionSource = app.state.database
     try:
-        async with app.state.sessionmaker() as session:
-            fuzzy = await fuzzy_search_available(app, session)
+        async with database.connection() as connection:
+            fuzzy = await fuzzy_search_available(app, Db(connection))
     except Exception as exc:
         if not is_database_unavailable(exc):
             raise
@@ -79,7 +83,7 @@ async def announce_search_capabilities(app: FastAPI) -> None:
         logger.info("search: typo tolerance on (pg_trgm)")
 
 
-async def make_plan(session: AsyncSession, query: str, *, fuzzy: bool) -> Plan:
+async def make_plan(db: Db, query: str, *, fuzzy: bool) -> Plan:
     try:
         plan = Plan(parse_query(query))
     except QuerySyntaxError as exc:
@@ -87,9 +91,7 @@ async def make_plan(session: AsyncSession, query: str, *, fuzzy: bool) -> Plan:
     words = plan.fuzzy_words()
     if fuzzy and words:
         prefixes = [word for word, prefix in plan.positive_words() if prefix]
-        rows = await session.execute(
-            _CORRECTIONS, {"words": words, "prefixes": prefixes, "limit": MAX_CORRECTIONS}
-        )
+        rows = await db.fetch(_CORRECTIONS, {"words": words, "prefixes": prefixes, "limit": MAX_CORRECTIONS})
         for word, term in rows:
             plan.corrections.setdefault(word, []).append(term)
     return plan
@@ -162,7 +164,7 @@ _RANKINGS: LruCache[tuple[str, str, tuple[str, ...], bool], tuple[Select[Any], O
 
 
 async def search(
-    session: AsyncSession,
+    db: Db,
     plan: Plan,
     *,
     kinds: Sequence[str],
@@ -177,7 +179,7 @@ async def search(
         ranking = _RANKINGS.put(key, _ranking(plan, kinds, fuzzy=fuzzy))
     statement, ordering = ranking
     ranked, next_cursor = await fetch_page(
-        session, statement, ordering, cursor=cursor, limit=limit, shape=("search", key)
+        db, statement, ordering, cursor=cursor, limit=limit, shape=("search", key)
     )
     if not ranked:
         return [], next_cursor
@@ -185,5 +187,5 @@ async def search(
     for row in ranked:
         by_kind.setdefault(row["kind"], []).append(row["id"])
     shown = union_all(*(_display(kind, ids) for kind, ids in by_kind.items()))
-    fields = {(row.kind, row.id): row._asdict() for row in await session.execute(shown)}
+    fields = {(row["kind"], row["id"]): dict(row) for row in await db.fetch(shown)}
     return [{**fields[(row["kind"], row["id"])], "score": row["score"]} for row in ranked], next_cursor

@@ -6,9 +6,9 @@ from collections.abc import Hashable
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, etag, not_modified
+from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, not_modified
+from app.core.documents import page_json
 from app.core.listing import Page
 from app.core.pagination import Ordering, Sortable, fetch_page
 from app.core.responses import (
@@ -18,24 +18,21 @@ from app.core.responses import (
     NOT_MODIFIED,
     describe_page,
 )
-from app.db import ReadSessionDep, SessionDep
+from app.db import Db, DbDep, ReadDbDep
 from app.search import service as search
 from app.search.kinds import SONG
 from app.songs import service
 from app.songs.filters import IncludeParams, SongListParams
 from app.songs.models import SongCreate, SongPublic, SongUpdate
-from app.songs.queries import page_json
 
 router = APIRouter(prefix="/songs", tags=["songs"])
 
 SongId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The song's id.")]
 
 
-def song_response(document: str, version: int, status_code: int = 200) -> Response:
+def song_response(document: str, tag: str, status_code: int = 200) -> Response:
     """A song rendered by PostgreSQL (see ``songs.queries``), with its ETag."""
-    return Response(
-        document, status_code=status_code, media_type="application/json", headers={"ETag": etag(version)}
-    )
+    return Response(document, status_code=status_code, media_type="application/json", headers={"ETag": tag})
 
 
 @router.post(
@@ -47,26 +44,21 @@ def song_response(document: str, version: int, status_code: int = 200) -> Respon
     responses=CHANGE_PROBLEMS,
     response_model=SongPublic,
 )
-async def create_song(data: SongCreate, session: SessionDep) -> Response:
-    song_id = await service.create_song(session, data)
-    response = song_response(*await service.render_song(session, song_id), status_code=201)
+async def create_song(data: SongCreate, db: DbDep) -> Response:
+    song_id, document, tag = await service.create_song(db, data)
+    response = song_response(document, tag, status_code=201)
     response.headers["Location"] = f"/songs/{song_id}"
     return response
 
 
 @router.get("", summary="List songs", responses=LIST_PROBLEMS, response_model=Page[SongPublic])
-async def list_songs(
-    request: Request,
-    response: Response,
-    session: ReadSessionDep,
-    params: Annotated[SongListParams, Query()],
-) -> Response:
-    return await song_page(request, session, params)
+async def list_songs(request: Request, db: ReadDbDep, params: Annotated[SongListParams, Query()]) -> Response:
+    return await song_page(request, db, params)
 
 
 async def song_page(
     request: Request,
-    session: AsyncSession,
+    db: Db,
     params: SongListParams,
     *,
     scope: dict[str, int] | None = None,
@@ -82,13 +74,13 @@ async def song_page(
     shape: Hashable | None = ("songs", include, frozenset(filters))
     sortable = service.SORTABLE
     if params.q is not None:
-        fuzzy = params.match == "fuzzy" and await search.fuzzy_search_available(request.app, session)
-        plan = await search.make_plan(session, params.q, fuzzy=fuzzy)
+        fuzzy = params.match == "fuzzy" and await search.fuzzy_search_available(request.app, db)
+        plan = await search.make_plan(db, params.q, fuzzy=fuzzy)
         statement = statement.where(plan.condition(SONG, fuzzy=fuzzy))
         sortable = {**sortable, "relevance": Sortable(plan.relevance(SONG, fuzzy=fuzzy), parse=float)}
         default_sort, shape = "-relevance", None  # a search's statement holds its own values
     rows, next_cursor = await fetch_page(
-        session,
+        db,
         statement,
         Ordering.parse(params.sort, sortable, default=default_sort),
         cursor=params.cursor,
@@ -108,35 +100,31 @@ async def song_page(
 )
 async def get_song(
     song_id: SongId,
-    session: ReadSessionDep,
+    db: ReadDbDep,
     params: Annotated[IncludeParams, Query()],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    document, version = await service.render_song(session, song_id, params.inclusions())
-    if not_modified(if_none_match, version):
-        return Response(status_code=304, headers={"ETag": etag(version)})
-    return song_response(document, version)
+    document, tag = await service.render_song(db, song_id, params.inclusions())
+    if not_modified(if_none_match, tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    return song_response(document, tag)
 
 
 @router.put("/{song_id}", summary="Replace a song", responses=CHANGE_PROBLEMS, response_model=SongPublic)
-async def replace_song(
-    song_id: SongId, data: SongCreate, session: SessionDep, if_match: IfMatch = None
-) -> Response:
-    await service.replace_song(session, song_id, data, accepted_versions(if_match))
-    return song_response(*await service.render_song(session, song_id))
+async def replace_song(song_id: SongId, data: SongCreate, db: DbDep, if_match: IfMatch = None) -> Response:
+    await service.replace_song(db, song_id, data, accepted_versions(if_match))
+    return song_response(*await service.render_song(db, song_id))
 
 
 @router.patch(
     "/{song_id}", summary="Change some fields of a song", responses=CHANGE_PROBLEMS, response_model=SongPublic
 )
-async def update_song(
-    song_id: SongId, data: SongUpdate, session: SessionDep, if_match: IfMatch = None
-) -> Response:
-    await service.update_song(session, song_id, data, accepted_versions(if_match))
-    return song_response(*await service.render_song(session, song_id))
+async def update_song(song_id: SongId, data: SongUpdate, db: DbDep, if_match: IfMatch = None) -> Response:
+    await service.update_song(db, song_id, data, accepted_versions(if_match))
+    return song_response(*await service.render_song(db, song_id))
 
 
 @router.delete("/{song_id}", status_code=204, summary="Delete a song", responses=CHANGE_PROBLEMS)
-async def delete_song(song_id: SongId, session: SessionDep, if_match: IfMatch = None) -> Response:
-    await service.delete_song(session, song_id, accepted_versions(if_match))
+async def delete_song(song_id: SongId, db: DbDep, if_match: IfMatch = None) -> Response:
+    await service.delete_song(db, song_id, accepted_versions(if_match))
     return Response(status_code=204)
