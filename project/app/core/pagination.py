@@ -30,7 +30,7 @@ from starlette.datastructures import URL
 
 from app.core.cache import LruCache
 from app.core.prepared import Prepared
-from app.db import Db
+from app.db import Queries
 from app.errors import BadRequestError
 
 MAX_LIMIT = 500
@@ -206,7 +206,7 @@ _PAGE_STATEMENTS: LruCache[Hashable, Prepared] = LruCache(4096)
 
 
 async def fetch_page(
-    db: Db,
+    db: Queries,
     statement: Select[Any],
     ordering: Ordering,
     *,

@@ -18,7 +18,7 @@ from app.core.cache import LruCache
 from app.core.conditional import require_match
 from app.core.documents import resource_document
 from app.core.prepared import Prepared
-from app.db import Db
+from app.db import Db, Queries
 from app.errors import NotFoundError
 
 Accepted = list[int] | None  # the versions If-Match accepts; None: no condition
@@ -51,14 +51,14 @@ class Repository:
         found = self._statements.get(key)
         return found if found is not None else self._statements.put(key, Prepared.compile(build()))
 
-    async def get(self, db: Db, row_id: int) -> asyncpg.Record:
+    async def get(self, db: Queries, row_id: int) -> asyncpg.Record:
         """``document``, ``version`` and ``id`` of the row, or a 404 problem."""
         found = await db.fetchrow(self._get, {"row_id": row_id})
         if found is None:
             raise NotFoundError(self.resource, row_id)
         return found
 
-    async def row(self, db: Db, row_id: int, *, for_update: bool = False) -> asyncpg.Record:
+    async def row(self, db: Queries, row_id: int, *, for_update: bool = False) -> asyncpg.Record:
         """Every column of the row (locked when ``for_update``), or a 404 problem."""
         statement = self._row_for_update if for_update else self._row
         found = await db.fetchrow(statement, {"row_id": row_id})
@@ -120,6 +120,6 @@ class Repository:
         )
         return accepted
 
-    async def _fail_guard(self, db: Db, row_id: int) -> None:
+    async def _fail_guard(self, db: Queries, row_id: int) -> None:
         current = await self.get(db, row_id)  # 404 when it is gone
         require_match([], int(current["version"]), self.resource.lower())

@@ -22,7 +22,7 @@ from app.core.listing import ListParams, Page
 from app.core.pagination import Ordering, Sortable, fetch_page
 from app.core.repository import Repository
 from app.core.responses import CHANGE_PROBLEMS, ITEM_PROBLEMS, LIST_PROBLEMS, NOT_MODIFIED, describe_page
-from app.db import Db, DbDep, ReadDbDep
+from app.db import Db, DbDep, Queries, ReadDbDep
 
 Create = TypeVar("Create", bound=BaseModel)
 Update = TypeVar("Update", bound=BaseModel)
@@ -62,7 +62,7 @@ class Resource(Generic[Create, Update]):
         return "an" if self.noun[0] in "aeiou" else "a"
 
     async def page(
-        self, request: Request, db: Db, params: ListParams, scope: Mapping[str, Any] | None = None
+        self, request: Request, db: Queries, params: ListParams, scope: Mapping[str, Any] | None = None
     ) -> Response:
         """A page of documents: the list's filters (and a ``scope`` among ``filters``), sorted."""
         filters = {**params.filter_values(), **(scope or {})}

@@ -12,7 +12,7 @@ from sqlalchemy import Float, Integer, Select, String, cast, literal, null, sele
 from app.core.cache import LruCache
 from app.core.pagination import Ordering, Sortable, fetch_page
 from app.core.prepared import Prepared
-from app.db import ConnectionSource, Db
+from app.db import ConnectionSource, Db, Queries
 from app.errors import BadRequestError
 from app.problems import is_database_unavailable
 from app.search.kinds import DISPLAY_COLUMNS, KIND_RANK, KINDS
@@ -51,12 +51,12 @@ _TRIGRAM_INDEX = Prepared.compile(
 )
 
 
-async def detect_fuzzy_search(db: Db) -> bool:
+async def detect_fuzzy_search(db: Queries) -> bool:
     """Typo tolerance needs pg_trgm and the trigram index the migration built with it."""
     return bool(await db.fetchval(_TRIGRAM_INDEX))
 
 
-async def fuzzy_search_available(app: FastAPI, db: Db) -> bool:
+async def fuzzy_search_available(app: FastAPI, db: Queries) -> bool:
     cached: bool | None = getattr(app.state, "fuzzy_search", None)
     if cached is None:
         cached = await detect_fuzzy_search(db)
@@ -83,7 +83,7 @@ async def announce_search_capabilities(app: FastAPI) -> None:
         logger.info("search: typo tolerance on (pg_trgm)")
 
 
-async def make_plan(db: Db, query: str, *, fuzzy: bool) -> Plan:
+async def make_plan(db: Queries, query: str, *, fuzzy: bool) -> Plan:
     try:
         plan = Plan(parse_query(query))
     except QuerySyntaxError as exc:
@@ -164,7 +164,7 @@ _RANKINGS: LruCache[tuple[str, str, tuple[str, ...], bool], tuple[Select[Any], O
 
 
 async def search(
-    db: Db,
+    db: Queries,
     plan: Plan,
     *,
     kinds: Sequence[str],

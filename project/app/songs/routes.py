@@ -18,7 +18,7 @@ from app.core.responses import (
     NOT_MODIFIED,
     describe_page,
 )
-from app.db import Db, DbDep, ReadDbDep
+from app.db import DbDep, Queries, ReadDbDep
 from app.search import service as search
 from app.search.kinds import SONG
 from app.songs import service
@@ -58,7 +58,7 @@ async def list_songs(request: Request, db: ReadDbDep, params: Annotated[SongList
 
 async def song_page(
     request: Request,
-    db: Db,
+    db: Queries,
     params: SongListParams,
     *,
     scope: dict[str, int] | None = None,

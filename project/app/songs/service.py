@@ -19,7 +19,7 @@ from app.core.pagination import Sortable, parse_datetime
 from app.core.prepared import Prepared
 from app.core.repository import Accepted, Repository
 from app.core.text import match_key
-from app.db import Db
+from app.db import Db, Queries
 from app.errors import InvalidReferenceError, NotFoundError
 from app.songs import queries
 from app.songs.filters import FILTERS
@@ -137,7 +137,7 @@ def _one_song(include: frozenset[str]) -> Prepared:
     return Prepared.compile(queries.songs_select(include).where(table.c.id == bindparam("song_id")))
 
 
-async def render_song(db: Db, song_id: int, include: Sequence[str] = ()) -> tuple[str, str]:
+async def render_song(db: Queries, song_id: int, include: Sequence[str] = ()) -> tuple[str, str]:
     """The song's JSON document and its ETag, in one prepared query."""
     row = await db.fetchrow(_one_song(frozenset(include)), {"song_id": song_id})
     if row is None:
