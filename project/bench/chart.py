@@ -42,7 +42,10 @@ METRICS = (
 RC: dict[RcKeyType, Any] = {
     "svg.fonttype": "none",  # text stays text, not glyph outlines
     "svg.hashsalt": "bench-chart",  # stable ids: an unchanged JSON redraws to the same file
-    "font.family": "DejaVu Sans",  # shipped with matplotlib: the same on every machine
+    # DejaVu Sans ships with matplotlib, so every machine draws alike; the SVG names it with
+    # the generic sans-serif after it, for viewers that lack it.
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
     "font.size": 9,
 }
 
