@@ -1,19 +1,23 @@
 """The benchmark: our service against a raw and a tutorial baseline, on one loaded catalog.
 
-    python -m bench.run [--songs N] [--duration S] [--connections C] [--rounds R] [--quick]
+    python -m bench.run [--songs N] [--duration S] [--connections C] [--rounds R] [--workers W] [--quick]
     python3 project/manage.py bench [same options]
 
 On loopback only: starts an embedded PostgreSQL in its own data folder and port
 (``.data/bench-postgres``, 54339), creates, migrates and loads ``songs_bench`` (once per N),
 starts our service exactly as production does (``uvicorn app.main:create_app --factory``,
 ``ENVIRONMENT=production``) and the two baselines (``bench.raw_service``,
-``bench.tutorial_service``), one uvicorn worker each with the same pool size, then drives each
-scenario with ``wrk`` in alternating rounds (ours, raw, tutorial, ours, ...) and prints
-requests/s, p50 and p99 with the ratio to raw (medians over the rounds), and the deep-page /
-first-page latency ratio. Results also go to ``bench/results/`` as JSON.
+``bench.tutorial_service``), each with the same number of uvicorn workers (``--workers``, 1 by
+default) and the same pool size per worker, on free loopback ports unless ``--ports`` names
+them, then drives each scenario with ``wrk`` in alternating rounds (ours, raw, tutorial, ours,
+...) and prints requests/s, p50 and p99 with the ratio to raw (medians over the rounds), and
+the deep-page / first-page latency ratio. Results go to ``bench/results/`` as JSON, with a bar
+chart of requests/s and p99 beside it (``.svg`` and ``.png``; see ``bench.chart``).
 
 ``--quick`` checks that every scenario answers correctly on a small catalog, not how fast: no
-wrk needed, a few requests per scenario and service, plus the search-latency queries once.
+wrk needed, a few requests per scenario and service, plus the search-latency queries once. It
+then sends a few dozen requests per scenario and service from Python, so that the table, the
+JSON summary and the chart are made as in a full run (their numbers mean little).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,11 +42,14 @@ import httpx
 from app.core.pagination import Ordering
 from app.songs.service import SORTABLE
 from bench import raw_service, search_latency
+from bench.chart import ChartError, write_charts
 from bench.common import RESULTS_DIR, BenchDatabase, data_dir_from, pg_port_from, prepare_database
-from bench.services import SERVICES, Service, start_service, wait_until_ready
+from bench.services import SERVICES, Service, free_port, port_is_free, start_service, wait_until_ready
 from bench.wrk import WRK_MISSING, WrkResult, find_wrk, post_songs_script, random_ids_script, run_wrk
 
 QUICK_SONGS = 2_000
+QUICK_REQUESTS = 40  # per scenario and service, after as many again to warm up
+QUICK_CONCURRENCY = 4
 DEEP_FRACTION = 0.9  # the deep page starts after row 900,000 of 1,000,000
 SEARCH_QUERY = "midnight fit"
 SONG_FIELDS = {
@@ -68,6 +75,7 @@ class Catalog:
     deep_after_id: int  # the id of the row at 90 %: the deep page starts after it
     deep_next_id: int
     cursors: dict[str, str] = field(default_factory=dict)  # per service
+    max_connections: int = 100  # the server's, less those reserved for superusers
 
 
 def ours_cursor(after_id: int) -> str:
@@ -82,10 +90,14 @@ async def describe_catalog(dsn: str, songs: int) -> Catalog:
         offset = max(0, int(songs * DEEP_FRACTION) - 1)
         # Paging by SQL to the row at 90 %: the id a client would have after that many rows.
         deep = await connection.fetch("SELECT id FROM songs ORDER BY id OFFSET $1 LIMIT 2", offset)
+        max_connections = await connection.fetchval(
+            "SELECT current_setting('max_connections')::int"
+            " - current_setting('superuser_reserved_connections')::int"
+        )
     finally:
         await connection.close()
     assert bounds is not None
-    catalog = Catalog(bounds["first"], bounds["last"], deep[0]["id"], deep[1]["id"])
+    catalog = Catalog(bounds["first"], bounds["last"], deep[0]["id"], deep[1]["id"], {}, max_connections)
     catalog.cursors = {
         "ours": ours_cursor(catalog.deep_after_id),
         "raw": raw_service.encode_cursor(catalog.deep_after_id),
@@ -252,6 +264,85 @@ def quick_search_latency(bench: BenchDatabase) -> dict[str, Any]:
     }
 
 
+def quick_request(
+    scenario: str, service: str, catalog: Catalog, rng: random.Random, number: int
+) -> tuple[str, str, dict[str, Any] | None]:
+    """(method, path, JSON body) of one request of ``scenario``: what the wrk scripts send."""
+    if scenario == "first_page":
+        return "GET", "/songs", None
+    if scenario == "get_by_id":
+        return "GET", f"/songs/{rng.randint(catalog.first_id, catalog.last_id)}", None
+    if scenario == "deep_page":
+        return "GET", f"/songs?cursor={catalog.cursors[service]}", None
+    if scenario == "search":
+        return "GET", "/search?q=" + SEARCH_QUERY.replace(" ", "%20"), None
+    body = {
+        "name": f"Bench Take {service} quick {number}",
+        "artist": f"Bench Artist {rng.randint(1, 300)}",
+        "year": rng.randint(1960, 2025),
+        "duration_ms": rng.randint(60_000, 400_000),
+    }
+    return "POST", "/songs", body
+
+
+def _percentile(values: list[float], percent: float) -> float:
+    """Nearest-rank percentile (what wrk reports), of a non-empty list."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(percent / 100 * len(ordered) + 0.5) - 1))]
+
+
+async def quick_load(
+    service: Service, scenario: str, catalog: Catalog, *, requests: int, concurrency: int
+) -> WrkResult:
+    """``requests`` requests of ``scenario``, ``concurrency`` at a time, timed like a wrk run."""
+    rng = random.Random(f"{scenario} {service.name}")
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=service.base_url, timeout=30, limits=limits) as client:
+
+        async def send(numbers: Iterator[int], record: bool) -> None:
+            nonlocal errors
+            for number in numbers:
+                method, path, body = quick_request(scenario, service.name, catalog, rng, number)
+                started = time.perf_counter()
+                try:
+                    failed = (await client.request(method, path, json=body)).status_code >= 400
+                except httpx.HTTPError:
+                    failed = True
+                if record:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    errors += failed
+
+        for record in (False, True):  # a warm-up round first: connections, caches, statements
+            numbers = iter(range(requests * record, requests * (1 + record)))
+            started = time.perf_counter()
+            await asyncio.gather(*(send(numbers, record) for _ in range(concurrency)))
+            elapsed = time.perf_counter() - started
+    return WrkResult(
+        requests_per_second=requests / elapsed,
+        p50_ms=_percentile(latencies, 50),
+        p90_ms=_percentile(latencies, 90),
+        p99_ms=_percentile(latencies, 99),
+        requests=requests,
+        errors=errors,
+    )
+
+
+def quick_measure_all(
+    services: dict[str, Service], catalog: Catalog, *, requests: int, concurrency: int
+) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """One round of :func:`quick_load` per scenario and service, shaped as :func:`measure_all`'s."""
+    runs: dict[str, dict[str, list[dict[str, Any]]]] = {s: {n: [] for n in services} for s in SCENARIOS}
+    for scenario in SCENARIOS:
+        for name, service in services.items():
+            result = asyncio.run(
+                quick_load(service, scenario, catalog, requests=requests, concurrency=concurrency)
+            )
+            runs[scenario][name].append(result.as_dict())
+    return runs
+
+
 # --- full mode: how fast? ------------------------------------------------------------------------
 
 
@@ -338,10 +429,18 @@ def summarise(runs: dict[str, dict[str, list[dict[str, Any]]]]) -> dict[str, Any
     return summary
 
 
-def print_summary(
-    summary: dict[str, Any], songs: int, connections: int, duration: float, rounds: int
-) -> None:
-    print(f"\n{songs:,} songs; wrk -t1 -c{connections} -d{duration:g}s; median of {rounds} rounds")
+def describe_setup(record: dict[str, Any]) -> str:
+    """The line above the table: catalog size, workers and pool per service, the load."""
+    workers, pool = record["workers"], record["pool_size"]
+    return (
+        f"{record['songs']:,} songs; {workers} uvicorn worker{'s' if workers != 1 else ''} per service, "
+        f"a pool of {pool} (+{record['max_overflow']} overflow) per worker; {record['load']}; "
+        + ("one round" if record["rounds"] == 1 else f"median of {record['rounds']} rounds")
+    )
+
+
+def print_summary(summary: dict[str, Any], record: dict[str, Any]) -> None:
+    print(f"\n{describe_setup(record)}")
     header = (
         f"{'scenario':<38} {'service':<9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} "
         f"{'req/s÷raw':>10} {'p50÷raw':>8} {'p99÷raw':>8}"
@@ -375,7 +474,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--quick", action="store_true", help="check every scenario answers correctly (no wrk)"
     )
-    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers per service (default 1)")
+    parser.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="uvicorn workers per service, each with its own pool of --pool-size (default 1)",
+    )
     parser.add_argument(
         "--pool-size", type=int, default=10, help="DB_POOL_SIZE of every service (default 10)"
     )
@@ -387,10 +491,46 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--pg-port", type=int, help="port of the bench PostgreSQL (default 54339)")
     parser.add_argument(
-        "--ports", type=int, nargs=3, default=[8101, 8102, 8103], metavar=("OURS", "RAW", "TUTORIAL")
+        "--ports",
+        type=int,
+        nargs=3,
+        metavar=("OURS", "RAW", "TUTORIAL"),
+        help="loopback ports of the three services (default: free ports chosen at start)",
     )
     parser.add_argument("--results-dir", type=Path, default=RESULTS_DIR)
     return parser.parse_args(argv)
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def service_ports(requested: list[int] | None) -> list[int]:
+    """The ports to start the services on: the requested ones if free, else free ones.
+
+    A port another program holds is refused up front: a service that fails to bind it would
+    leave the other program to answer, and the benchmark would measure that instead.
+    """
+    if requested is None:
+        ports: list[int] = []
+        while len(ports) < len(SERVICES):
+            if (port := free_port()) not in ports:
+                ports.append(port)
+        return ports
+    if len(set(requested)) != len(requested):
+        raise SystemExit(f"--ports: {requested} has a port repeated; name three ports")
+    busy = [port for port in requested if not port_is_free(port)]
+    if busy:
+        raise SystemExit(f"--ports: {busy} in use by another program; name free ports or leave it out")
+    return requested
+
+
+def connections_needed(workers: int, pool_size: int, max_overflow: int) -> int:
+    """The most connections the three services may hold at once (pools fill and stay open)."""
+    return len(SERVICES) * workers * (pool_size + max_overflow)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -400,13 +540,24 @@ def main(argv: list[str] | None = None) -> int:
     if wrk is None and not args.quick:
         print(WRK_MISSING, file=sys.stderr)
         return 2
+    ports = service_ports(args.ports)
     started_at = datetime.now(UTC)
     bench = prepare_database(data_dir_from(args.pg_data), pg_port_from(args.pg_port), songs)
     services: dict[str, Service] = {}
     try:
         catalog = asyncio.run(describe_catalog(bench.dsn, songs))
+        needed = connections_needed(args.workers, args.pool_size, args.max_overflow)
+        if needed >= catalog.max_connections:
+            per_worker = args.pool_size + args.max_overflow
+            print(
+                f"error: {len(SERVICES)} services x {args.workers} workers x {per_worker} connections "
+                f"= {needed}, but the bench server takes {catalog.max_connections}; "
+                "lower --workers or --pool-size",
+                file=sys.stderr,
+            )
+            return 2
         log_dir = args.results_dir / "logs"
-        for name, port in zip(SERVICES, args.ports, strict=True):
+        for name, port in zip(SERVICES, ports, strict=True):
             services[name] = start_service(
                 name, port, bench.url, workers=args.workers, pool_size=args.pool_size,
                 max_overflow=args.max_overflow, log_dir=log_dir,
@@ -414,11 +565,16 @@ def main(argv: list[str] | None = None) -> int:
         for service in services.values():
             wait_until_ready(service)
         print(
-            f"services: {', '.join(f'{s.name} {s.base_url}' for s in services.values())} (logs in {log_dir})"
+            f"services: {', '.join(f'{s.name} {s.base_url}' for s in services.values())}, "
+            f"{args.workers} worker{'s' if args.workers != 1 else ''} each (logs in {log_dir})"
         )
         record: dict[str, Any] = {
             "started_at": started_at.isoformat(), "songs": songs, "quick": args.quick,
             "workers": args.workers, "pool_size": args.pool_size, "max_overflow": args.max_overflow,
+            "services": {
+                name: {"url": s.base_url, "worker_pids": s.worker_pids()} for name, s in services.items()
+            },
+            "scenarios": DESCRIPTIONS,
         }  # fmt: skip
         if args.quick:
             checks = quick_checks(services, catalog)
@@ -431,9 +587,19 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"quick: {len(checks) - len(failed)}/{len(checks)} checks OK" + (", FAILED" if failed else "")
             )
+            record |= {
+                "load": f"quick: {QUICK_REQUESTS} requests, {QUICK_CONCURRENCY} at a time (httpx)",
+                "rounds": 1,
+            }
+            runs = quick_measure_all(
+                services, catalog, requests=QUICK_REQUESTS, concurrency=QUICK_CONCURRENCY
+            )
         else:
             assert wrk is not None
-            record |= {"duration": args.duration, "connections": args.connections, "rounds": args.rounds}
+            record |= {
+                "duration": args.duration, "connections": args.connections, "rounds": args.rounds,
+                "load": f"wrk -t1 -c{args.connections} -d{max(1, round(args.duration))}s",
+            }  # fmt: skip
             runs = measure_all(
                 services,
                 catalog,
@@ -442,10 +608,10 @@ def main(argv: list[str] | None = None) -> int:
                 duration=args.duration,
                 rounds=args.rounds,
             )
-            summary = summarise(runs)
-            print_summary(summary, songs, args.connections, args.duration, args.rounds)
-            record |= {"runs": runs, "summary": summary}
             status = 0
+        summary = summarise(runs)
+        record |= {"runs": runs, "summary": summary}
+        print_summary(summary, record)
     finally:
         for service in services.values():
             service.stop()
@@ -455,6 +621,12 @@ def main(argv: list[str] | None = None) -> int:
     path = args.results_dir / f"{kind}-{started_at:%Y%m%dT%H%M%SZ}.json"
     path.write_text(json.dumps(record, indent=2, default=str))
     print(f"results: {path}")
+    try:
+        for chart in write_charts(record, path):
+            print(f"chart: {chart}")
+    except (ChartError, OSError) as exc:
+        print(f"error: the chart could not be written: {exc}", file=sys.stderr)
+        status = status or 1
     return status
 
 

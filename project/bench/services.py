@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -24,12 +26,35 @@ FACTORIES = {
 }
 SERVICES = tuple(FACTORIES)
 STARTUP_SECONDS = 60
+# What uvicorn logs as each worker process starts, and once its app's lifespan has started.
+_WORKER_STARTED = re.compile(r"Started server process \[(\d+)\]")
+_WORKER_READY = "Application startup complete."
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on now (the OS's choice)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    """Whether a service could listen on ``127.0.0.1:port`` (nothing else listens there)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: connections of an earlier run in TIME_WAIT do not make it busy.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 @dataclass
 class Service:
     name: str
     port: int
+    workers: int
     process: subprocess.Popen[bytes]
     log_path: Path
     log: IO[bytes] = field(repr=False)
@@ -38,11 +63,22 @@ class Service:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def log_tail(self, lines: int = 20) -> str:
+    def _log_text(self) -> str:
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            return self.log_path.read_text(errors="replace")
         except OSError:
             return ""
+
+    def log_tail(self, lines: int = 20) -> str:
+        return "\n".join(self._log_text().splitlines()[-lines:])
+
+    def worker_pids(self) -> list[int]:
+        """The uvicorn worker processes started so far (by the log; one pid each)."""
+        return [int(pid) for pid in _WORKER_STARTED.findall(self._log_text())]
+
+    def workers_ready(self) -> int:
+        """How many worker processes have finished starting their app."""
+        return self._log_text().count(_WORKER_READY)
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -79,18 +115,25 @@ def start_service(
     process = subprocess.Popen(
         command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
-    return Service(name=name, port=port, process=process, log_path=log_path, log=log)
+    return Service(name=name, port=port, workers=workers, process=process, log_path=log_path, log=log)
 
 
 def wait_until_ready(service: Service, deadline_seconds: float = STARTUP_SECONDS) -> None:
+    """Wait until every worker has started its app and the service answers ``/ping``.
+
+    /ping alone is not enough with several workers: the first one answers while the others
+    are still importing, and a measurement started then would run on fewer workers.
+    """
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         if service.process.poll() is not None:
             raise RuntimeError(f"{service.name} exited ({service.process.returncode}):\n{service.log_tail()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{service.base_url}/ping", timeout=2).status_code == 200:
-                return
+        if service.workers_ready() >= service.workers:
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{service.base_url}/ping", timeout=2).status_code == 200:
+                    return
         time.sleep(0.2)
     raise RuntimeError(
-        f"{service.name} did not answer /ping within {deadline_seconds} s:\n{service.log_tail()}"
+        f"{service.name}: {service.workers_ready()} of {service.workers} workers started, or no answer "
+        f"to /ping, within {deadline_seconds} s:\n{service.log_tail()}"
     )

@@ -2,7 +2,9 @@
 
 No Docker engine is needed. The files are checked against the Compose Specification and
 hadolint, their structure is asserted, and the `migrate` and `web` services' commands are run
-exactly as the compose file writes them, against a database on the test server.
+exactly as the compose file writes them, against a database on the test server. The web
+command's worker default (WEB_CONCURRENCY, else the CPUs the container may use) is run through
+`sh` as the container would, with the CPU affinity narrowed as a cpuset would.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import asyncio
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -101,6 +104,22 @@ def service_environment(name: str, variables: Mapping[str, str]) -> dict[str, st
         for key, value in environment.items()
         if value is not None  # `KEY:` with no value passes the host's variable through
     }
+
+
+def web_script(variables: Mapping[str, str]) -> str:
+    """The web service's shell script: its command is ``sh -c SCRIPT``, for the worker default."""
+    command = service_command("web", variables)
+    assert command[:2] == ["sh", "-c"], f"the web command should be `sh -c SCRIPT`: {command!r}"
+    assert len(command) == 3, command
+    return command[2]
+
+
+def web_uvicorn_argv(variables: Mapping[str, str]) -> list[str]:
+    """The uvicorn command line the web script execs, as the shell splits it (before expansion)."""
+    words = shlex.split(web_script(variables))
+    assert words[0] == "exec", "the script should exec uvicorn, so that uvicorn is PID 1 and gets SIGTERM"
+    assert not {";", "&&", "||", "|", "&"} & set(words), f"one command only: {words!r}"
+    return words[1:]
 
 
 def healthcheck_argv(name: str) -> list[str]:
@@ -218,10 +237,15 @@ def test_web_service_serves_on_8004_after_migrations_with_a_readiness_healthchec
     assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
     assert web["restart"] == "unless-stopped"
 
-    command = as_argv(web["command"])
+    command = web_uvicorn_argv({})
     assert command[:3] == ["uvicorn", "app.main:create_app", "--factory"]
     assert command[command.index("--host") + 1] == "0.0.0.0"  # noqa: S104 - in the container
     assert command[command.index("--port") + 1] == CONTAINER_PORT
+    assert "--proxy-headers" in command
+    # Workers: WEB_CONCURRENCY, or when unset or empty the CPUs the container may use.
+    assert command[command.index("--workers") + 1] == "${WEB_CONCURRENCY:-$(nproc)}"
+    assert service_environment("web", {})["WEB_CONCURRENCY"] == ""
+    assert service_environment("web", {"WEB_CONCURRENCY": "4"})["WEB_CONCURRENCY"] == "4"
 
     healthcheck = web["healthcheck"]
     assert f"127.0.0.1:{CONTAINER_PORT}/health/ready" in " ".join(healthcheck_argv("web"))
@@ -274,10 +298,10 @@ def test_dockerfile_is_multi_stage_and_runs_as_a_non_root_user() -> None:
     assert all(not is_root(user) for user in users)
     assert ("EXPOSE", CONTAINER_PORT) in final
 
-    # The image's default command is the web service's.
+    # The image's default command is the web service's (Compose's `$$` being a plain `$`).
     commands = [arguments for keyword, arguments in final if keyword == "CMD"]
     assert commands
-    assert json.loads(commands[-1]) == as_argv(service("web")["command"])
+    assert json.loads(commands[-1]) == service_command("web", {})
 
     # uv comes from the official image at the version manage.py installs.
     images = [arguments.split()[0] for keyword, arguments in dockerfile_instructions() if keyword == "FROM"]
@@ -296,6 +320,47 @@ def test_dockerfile_copies_what_exists_and_dockerignore_leaves_out_local_state()
     ignored = {line.strip() for line in DOCKERIGNORE.read_text().splitlines()}
     assert {".venv", ".tools", ".data", "tests", "bench"} <= ignored
     assert not ignored & {"app", "migrations", "alembic.ini", "pyproject.toml", "uv.lock"}
+
+
+def cpus() -> list[int]:
+    """The CPUs this test may run on, in order (what `nproc` counts)."""
+    if not hasattr(os, "sched_getaffinity"):
+        pytest.skip("needs Linux CPU affinity (sched_getaffinity), as in the container")
+    return sorted(os.sched_getaffinity(0))
+
+
+def on_cpus(allowed: set[int]) -> Any:
+    """A preexec_fn narrowing a child to ``allowed`` CPUs, as a container's cpuset does."""
+    return lambda: os.sched_setaffinity(0, allowed)
+
+
+@pytest.mark.parametrize(
+    ("variables", "cpu_count", "workers"),
+    [
+        ({}, None, None),  # WEB_CONCURRENCY unset: one worker per CPU the process may use
+        ({}, 1, "1"),  # a container limited to one CPU runs one worker
+        ({"WEB_CONCURRENCY": ""}, 1, "1"),  # empty counts as unset
+        ({"WEB_CONCURRENCY": "3"}, 1, "3"),  # set: used as it is, whatever the CPUs
+    ],
+)
+def test_web_command_defaults_workers_to_the_containers_cpus(
+    tmp_path: Path, variables: dict[str, str], cpu_count: int | None, workers: str | None
+) -> None:
+    # A stand-in uvicorn that prints the arguments the shell gave it, one a line.
+    fake = tmp_path / "uvicorn"
+    fake.write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    fake.chmod(0o755)
+    env = process_environment(service_environment("web", variables))
+    env["PATH"] = os.pathsep.join([str(tmp_path), env["PATH"]])
+    allowed = set(cpus()[:cpu_count])
+    result = subprocess.run(
+        service_command("web", variables), cwd=PROJECT_DIR, env=env, preexec_fn=on_cpus(allowed),
+        capture_output=True, text=True, check=False, timeout=COMMAND_TIMEOUT_SECONDS,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    argv = result.stdout.splitlines()
+    assert argv[:2] == ["app.main:create_app", "--factory"]
+    assert argv[argv.index("--workers") + 1] == (workers or str(len(allowed)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -380,11 +445,19 @@ async def test_migrate_then_web_commands_serve_the_seed_tutorial(database_url: s
     status, output = await run_command(service_command("migrate", {}), process_environment(migrate_env))
     assert status == 0, output
 
-    # web: its command with the host and port moved to a free local port.
+    # web: its command with the host and port moved to a free local port, WEB_CONCURRENCY
+    # unset, on at most two CPUs (as a container's cpuset): one worker per CPU.
     port = free_port()
     command = service_command("web", {})
-    command[command.index("--host") + 1] = "127.0.0.1"
-    command[command.index("--port") + 1] = str(port)
+    script = (
+        command[2]
+        .replace("--host 0.0.0.0 ", "--host 127.0.0.1 ")
+        .replace(f"--port {CONTAINER_PORT} ", f"--port {port} ")
+    )
+    assert script.count("127.0.0.1") == 1
+    assert script.count(f"--port {port} ") == 1
+    command[2] = script
+    allowed = set(cpus()[:2])
     web_env = process_environment(with_local_database(service_environment("web", {}), compose_database_url))
     healthcheck = [
         part.replace(f"127.0.0.1:{CONTAINER_PORT}", f"127.0.0.1:{port}") for part in healthcheck_argv("web")
@@ -392,7 +465,7 @@ async def test_migrate_then_web_commands_serve_the_seed_tutorial(database_url: s
     assert any(f":{port}/health/ready" in part for part in healthcheck)
 
     server = await asyncio.create_subprocess_exec(
-        *command, cwd=PROJECT_DIR, env=web_env,
+        *command, cwd=PROJECT_DIR, env=web_env, preexec_fn=on_cpus(allowed),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -430,7 +503,9 @@ async def test_migrate_then_web_commands_serve_the_seed_tutorial(database_url: s
     # `docker stop` sends SIGTERM: uvicorn finishes the lifespan (disposing of the pool), then
     # exits by that signal (143 in Docker) or with 0, depending on its version.
     assert server.returncode in {0, -signal.SIGTERM}, server_output
-    assert "Application shutdown complete" in server_output
+    # Every worker started, served and shut down cleanly: one per CPU it was allowed.
+    assert server_output.count("Started server process") == len(allowed), server_output
+    assert server_output.count("Application shutdown complete") == len(allowed), server_output
     # And the healthcheck does fail once nothing answers.
     status, _ = await run_command(healthcheck, web_env)
     assert status != 0
