@@ -1,7 +1,7 @@
 """Bar charts of a benchmark's results: requests/s and p99 latency per scenario and service.
 
     python -m bench.chart bench/results/bench-20261123T101500Z.json      # .svg and .png beside it
-    python -m bench.chart RESULTS.json --out ../docs/benchmark.svg      # a copy for the README
+    python -m bench.chart RESULTS.json --out bench/figures/benchmark.svg  # the README's copy
 
 ``bench.run`` calls :func:`write_charts` after every run, so a chart lies next to each results
 JSON; this command draws one again from a JSON kept from an earlier run. The format follows
