@@ -10,12 +10,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import literal, select
 
 from app.core.prepared import Prepared
+from app.core.routing import PlannedRoute
 from app.db import ConnectionSource, Db
 from app.problems import is_database_unavailable, problem_response, problem_responses
 from app.search.service import fuzzy_search_available
 
 logger = logging.getLogger(__name__)
-router = APIRouter(prefix="/health", tags=["health"])
+router = APIRouter(prefix="/health", tags=["health"], route_class=PlannedRoute)
 _SELECT_1 = Prepared.compile(select(literal(1)))
 
 

@@ -12,6 +12,7 @@ from fastapi.telemetry import TelemetryConfig
 from app import health
 from app.albums.routes import router as albums_router
 from app.artists.routes import router as artists_router
+from app.core.routing import add_routes
 from app.db import Database
 from app.docs import install_docs
 from app.genres.routes import router as genres_router
@@ -81,7 +82,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title, description = PROBLEM_TYPES[slug]
         return {"type": problem_type(slug), "title": title, "description": description}
 
-    app.include_router(health.router)
-    for router in (songs_router, artists_router, albums_router, genres_router, search_router):
-        app.include_router(router)
+    for router in (health.router, songs_router, artists_router, albums_router, genres_router, search_router):
+        add_routes(app, router)  # not include_router: see app.core.routing.add_routes
     return app

@@ -12,12 +12,13 @@ from app.albums.models import AlbumCreate, AlbumPublic, AlbumUpdate
 from app.core.listing import Page
 from app.core.resource_routes import Resource, Written, add_resource_routes
 from app.core.responses import ITEM_PROBLEMS, LIST_PROBLEMS
+from app.core.routing import PlannedRoute
 from app.db import ReadDbDep
 from app.songs.filters import SongListParams
 from app.songs.models import SongPublic
 from app.songs.routes import song_page
 
-router = APIRouter(prefix="/albums", tags=["albums"])
+router = APIRouter(prefix="/albums", tags=["albums"], route_class=PlannedRoute)
 
 TRACK_ORDER = "disc_number,track_number"
 

@@ -16,13 +16,14 @@ from app.artists.models import ArtistCreate, ArtistPublic, ArtistUpdate
 from app.core.listing import ListParams, Page
 from app.core.resource_routes import Resource, Written, add_resource_routes
 from app.core.responses import ITEM_PROBLEMS, LIST_PROBLEMS
+from app.core.routing import PlannedRoute
 from app.core.text import match_key
 from app.db import ReadDbDep
 from app.songs.filters import SongListParams
 from app.songs.models import SongPublic
 from app.songs.routes import song_page
 
-router = APIRouter(prefix="/artists", tags=["artists"])
+router = APIRouter(prefix="/artists", tags=["artists"], route_class=PlannedRoute)
 
 
 class ArtistListParams(ListParams):

@@ -6,10 +6,11 @@ from fastapi import APIRouter
 
 from app.core.listing import ListParams
 from app.core.resource_routes import Resource, add_resource_routes
+from app.core.routing import PlannedRoute
 from app.genres import service
 from app.genres.models import GenreCreate, GenrePublic
 
-router = APIRouter(prefix="/genres", tags=["genres"])
+router = APIRouter(prefix="/genres", tags=["genres"], route_class=PlannedRoute)
 
 existing_genre = add_resource_routes(
     router,

@@ -9,11 +9,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.core.listing import ListParams
 from app.core.responses import LIST_PROBLEMS, describe_page
+from app.core.routing import PlannedRoute
 from app.db import ReadDbDep
 from app.search import service
 from app.search.kinds import KINDS
 
-router = APIRouter(tags=["search"])
+router = APIRouter(tags=["search"], route_class=PlannedRoute)
 
 QUERY_HELP = (
     'Words (all must match, any order; the last one may be unfinished), `"exact phrase"`, '

@@ -18,6 +18,7 @@ from app.core.responses import (
     NOT_MODIFIED,
     describe_page,
 )
+from app.core.routing import PlannedRoute
 from app.db import DbDep, Queries, ReadDbDep
 from app.search import service as search
 from app.search.kinds import SONG
@@ -25,7 +26,7 @@ from app.songs import service
 from app.songs.filters import IncludeParams, SongListParams
 from app.songs.models import SongCreate, SongPublic, SongUpdate
 
-router = APIRouter(prefix="/songs", tags=["songs"])
+router = APIRouter(prefix="/songs", tags=["songs"], route_class=PlannedRoute)
 
 SongId = Annotated[int, Path(ge=1, le=2**31 - 1, description="The song's id.")]
 
