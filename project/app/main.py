@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -52,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await database.open()
         app.state.database = database
         await announce_search_capabilities(app)
+        # Everything built so far (routes, models, compiled statements) lives as long as the
+        # process: keep it out of the garbage collector's full passes, whose pauses of tens of
+        # milliseconds were most of the p99 of short requests (measured under wrk).
+        gc.freeze()
         try:
             yield
         finally:
@@ -69,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_problem_handlers(app)
     app.add_middleware(IdempotencyMiddleware)
+    # The catalog first: routes are tried in order, and these are the ones requests ask for.
+    for router in (songs_router, artists_router, albums_router, genres_router, search_router, health.router):
+        add_routes(app, router)  # not include_router: see app.core.routing.add_routes
     install_docs(app)
 
     @app.get("/ping", tags=["health"], summary="The seed tutorial's ping")
@@ -82,6 +90,4 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title, description = PROBLEM_TYPES[slug]
         return {"type": problem_type(slug), "title": title, "description": description}
 
-    for router in (health.router, songs_router, artists_router, albums_router, genres_router, search_router):
-        add_routes(app, router)  # not include_router: see app.core.routing.add_routes
     return app
