@@ -190,8 +190,11 @@ class Ordering:
 
 
 def next_link(url: URL, cursor: str) -> str:
-    """An RFC 8288 ``Link`` header value pointing at the next page."""
-    return f'<{url.include_query_params(cursor=cursor)}>; rel="next"'
+    """An RFC 8288 ``Link`` header value pointing at the next page: this URL, its query as the
+    client wrote it, with ``cursor`` set (a cursor is URL-safe base64: it needs no escaping)."""
+    kept = [part for part in url.query.split("&") if part and not part.startswith("cursor=")]
+    kept.append(f"cursor={cursor}")
+    return f'<{url.replace(query="&".join(kept))}>; rel="next"'
 
 
 def page_statement(statement: Select[Any], ordering: Ordering, nulls: Sequence[bool] | None) -> Select[Any]:

@@ -79,14 +79,18 @@ class _QueryModel:
 
     def value(self, received: Any) -> Any:
         given: dict[str, Any] = {}
-        used: set[str] = set()
-        for pairs, sequence in self.fields:
-            alias, key = next((pair for pair in pairs if pair[1] in received), pairs[0])
-            value = _read(received, key, sequence)
-            if value is not Undefined:
-                given[alias] = value
-            used.add(key)
-        given.update(_get_multidict_extras(received, used))  # the model's extra policy judges them
+        if received:  # most requests send few parameters of many: look only at those sent
+            taken: set[str] = set()
+            for pairs, sequence in self.fields:
+                for alias, key in pairs:  # the first of a field's names that was sent
+                    if key in received:
+                        value = _read(received, key, sequence)
+                        if value is not Undefined:
+                            given[alias] = value
+                        taken.add(key)
+                        break
+            # Whatever no field took goes to the model too: its extra policy judges it.
+            given.update(_get_multidict_extras(received, taken))
         if not self.whole_model and not (self.keys.intersection(received) or (self.judges_extras and given)):
             return Undefined
         return given
