@@ -25,8 +25,9 @@ from sqlalchemy import MetaData
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from app.core.gate import Gate
 from app.core.prepared import Prepared, Statement
-from app.errors import DatabaseBusyError, DatabaseUnavailableError
+from app.errors import DatabaseUnavailableError
 from app.settings import Settings
 
 metadata: MetaData = SQLModel.metadata  # naming convention set in app/__init__.py
@@ -61,14 +62,10 @@ async def _keep_session(_connection: asyncpg.Connection) -> None:
 
 
 class Database:
-    """The pool, with a first-come, first-served queue in front of it.
+    """The pool, behind a first-come, first-served gate (``app.core.gate``) as large as it.
 
-    When more requests than connections arrive, asyncpg's pool lets a newcomer take a connection
-    just returned before a request that was already waiting, and the tail grows to seconds. The
-    gate (a fair semaphore as large as the pool) queues them in order instead, for at most
-    ``DB_POOL_TIMEOUT`` seconds: a request that waits longer gets a 503 problem, so one slow
-    statement (a lock held elsewhere) cannot stall every other request indefinitely.
-
+    A request that waits longer than ``DB_POOL_TIMEOUT`` for its turn gets a 503 problem, so
+    one slow statement (a lock held elsewhere) cannot stall every other request indefinitely.
     A connection that dies (a PostgreSQL restart, a killed backend) is noticed by asyncpg and
     replaced on its next checkout; the request that was using it gets a 503 problem.
     """
@@ -76,7 +73,7 @@ class Database:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.size = settings.db_pool_size + settings.db_max_overflow
-        self.gate = asyncio.Semaphore(self.size)
+        self.gate = Gate(self.size, settings.db_pool_timeout)
         self._pool: asyncpg.Pool | None = None
 
     async def open(self) -> None:
@@ -117,16 +114,6 @@ class Database:
         assert self._pool is not None, "Database.open() runs in the app's lifespan"
         return _Checkout(self, self._pool)
 
-    async def enter_gate(self) -> None:
-        if not self.gate.locked():
-            await self.gate.acquire()  # a free place: returns at once
-            return
-        try:
-            async with asyncio.timeout(self.settings.db_pool_timeout):
-                await self.gate.acquire()
-        except TimeoutError:
-            raise DatabaseBusyError() from None
-
 
 class _Checkout:
     """A pooled connection for the length of an ``async with`` block (a class, not a generator:
@@ -139,11 +126,11 @@ class _Checkout:
         self.pool = pool
 
     async def __aenter__(self) -> asyncpg.Connection:
-        await self.database.enter_gate()
+        await self.database.gate.enter()
         try:
             self.connection = await self.pool.acquire()
         except BaseException:
-            self.database.gate.release()
+            self.database.gate.leave()
             raise
         checked_out: asyncpg.Connection = self.connection  # type: ignore[assignment]  # a proxy of one
         return checked_out
@@ -153,7 +140,7 @@ class _Checkout:
         try:
             await self.pool.release(self.connection)
         finally:
-            self.database.gate.release()
+            self.database.gate.leave()
         if died and isinstance(error, Exception):  # died under us: not the request's fault
             raise DatabaseUnavailableError() from error
 

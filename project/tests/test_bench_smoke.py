@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench import run
+from bench import framework, run
 from bench.run import DESCRIPTIONS, SCENARIOS
 from bench.services import SERVICES
 from tests.test_embedded_db import free_port
@@ -94,3 +94,10 @@ def test_ports_another_program_holds_are_refused() -> None:
     chosen = run.service_ports(None)  # free ones, one per service
     assert len(set(chosen)) == len(SERVICES)
     assert run.service_ports(chosen) == chosen
+
+
+async def test_the_framework_benchmark_times_answered_requests() -> None:
+    figures = await framework.measure(requests=200)
+    # Every request answered 200 (measure raises otherwise), through both apps and both paths.
+    assert set(figures) == {"/songs/1", "/songs"}
+    assert all(set(by_app) == {"ours", "starlette"} for by_app in figures.values())

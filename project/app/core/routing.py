@@ -42,6 +42,7 @@ from pydantic import BaseModel
 from starlette.datastructures import Headers, ImmutableMultiDict
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 
 def _is_sequence(field: ModelField) -> bool:
@@ -106,6 +107,7 @@ class _Parameter:
     sequence: bool
     model: type[BaseModel] | None  # a query or header model (all its fields at once)
     query_model: _QueryModel | None
+    absent: Any  # the value when not sent, if that needs no work (an immutable default)
 
     @classmethod
     def of(cls, field: ModelField) -> _Parameter:
@@ -118,7 +120,10 @@ class _Parameter:
             if model is not None and isinstance(info, fastapi_params.Query)
             else None
         )
-        return cls(field, info.in_.value, aliases, _is_sequence(field), model, query_model)
+        immutable = info.default is None or isinstance(info.default, bool | int | float | str | bytes)
+        plain_default = not info.is_required() and not info.validate_default and immutable
+        absent = info.default if plain_default else Undefined
+        return cls(field, info.in_.value, aliases, _is_sequence(field), model, query_model, absent)
 
     def read(self, received: Any, values: dict[str, Any]) -> tuple[Any, list[Any]]:
         if self.query_model is not None:
@@ -129,11 +134,11 @@ class _Parameter:
         if self.model is not None:  # a header model: FastAPI's own reading
             return _request_param_model_to_args(self.field, self.model, received)
         alias = next((alias for alias in self.aliases if alias in received), self.aliases[0])
+        value = _read(received, alias, self.sequence)
+        if value is Undefined and self.absent is not Undefined:
+            return self.absent, []  # what FastAPI would answer: the default, unvalidated
         return _validate_value_with_model_field(
-            field=self.field,
-            value=_read(received, alias, self.sequence),
-            values=values,
-            loc=(self.location, alias),
+            field=self.field, value=value, values=values, loc=(self.location, alias)
         )
 
 
@@ -223,14 +228,28 @@ def _answers_with_response(endpoint: Callable[..., Any]) -> bool:
 
 
 class PlannedRoute(APIRoute):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, endpoint, **kwargs)
+        handler = self._planned_handler(self)
+        if handler is not None:
+            # Added to an app directly, a route answers through self.app: FastAPI's wrapper
+            # there opens two exit stacks per request for generator dependencies and a body
+            # limit for bodies, neither of which a planned route has.
+            self.app = _asgi_app(
+                handler, fastapi_app=self.app, overrides_provider=self.dependency_overrides_provider
+            )
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         # The route as FastAPI builds it here: itself, or its copy in an included router
         # (which may add the router's dependencies); FastAPI names it the same way.
         context = _effective_route_context_var.get()
         route: Any = context if context is not None and context.original_route is self else self
+        return self._planned_handler(route) or super().get_route_handler()
+
+    def _planned_handler(self, route: Any) -> Callable[[Request], Coroutine[Any, Any, Response]] | None:
         plan = _plan(route.dependant) if _answers_with_response(self.endpoint) else None
         if plan is None:
-            return super().get_route_handler()
+            return None
         fastapi_handler = super().get_route_handler()
         overrides_provider = route.dependency_overrides_provider
 
@@ -244,6 +263,22 @@ class PlannedRoute(APIRoute):
             return response
 
         return handler
+
+
+def _asgi_app(
+    handler: Callable[[Request], Coroutine[Any, Any, Response]],
+    *,
+    fastapi_app: ASGIApp,
+    overrides_provider: Any,
+) -> ASGIApp:
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if overrides_provider is not None and getattr(overrides_provider, "dependency_overrides", None):
+            await fastapi_app(scope, receive, send)  # overrides: FastAPI resolves them
+            return
+        response = await handler(Request(scope, receive, send))
+        await response(scope, receive, send)
+
+    return app
 
 
 def add_routes(app: FastAPI, router: APIRouter) -> None:
