@@ -87,7 +87,8 @@ def find_bin_dir() -> Path:
     )
 
 
-def _port_is_free(port: int) -> bool:
+def port_is_free(port: int) -> bool:
+    """Whether a server could listen on ``127.0.0.1:port`` now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         # As PostgreSQL does: a port held only by TIME_WAIT connections of a stopped server is free.
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -98,7 +99,8 @@ def _port_is_free(port: int) -> bool:
     return True
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nobody listens on now (the operating system's choice)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -228,10 +230,10 @@ class EmbeddedPostgres:
                 raise EmbeddedPostgresError(f"initdb failed:\n{result.stderr or result.stdout}")
         if self._running_pid() is not None:
             return
-        if not _port_is_free(self.port) and not self.port_is_explicit:
-            busy, self.port = self.port, _free_port()
+        if not port_is_free(self.port) and not self.port_is_explicit:
+            busy, self.port = self.port, free_port()
             print(f"embedded-postgres: port {busy} is taken by another program; using {self.port}")
-        if not _port_is_free(self.port):
+        if not port_is_free(self.port):
             raise EmbeddedPostgresError(
                 f"Port {self.port} on 127.0.0.1 is already in use by another program. "
                 f"Stop it, or choose another port with EMBEDDED_PG_PORT=<port>."

@@ -40,11 +40,12 @@ import asyncpg
 import httpx
 
 from app.core.pagination import Ordering
+from app.embedded_db import free_port, port_is_free
 from app.songs.service import SORTABLE
 from bench import raw_service, search_latency
 from bench.chart import ChartError, write_charts
 from bench.common import RESULTS_DIR, BenchDatabase, data_dir_from, pg_port_from, prepare_database
-from bench.services import SERVICES, Service, free_port, port_is_free, start_service, wait_until_ready
+from bench.services import SERVICES, Service, start_service, wait_until_ready
 from bench.wrk import WRK_MISSING, WrkResult, find_wrk, post_songs_script, random_ids_script, run_wrk
 
 QUICK_SONGS = 2_000

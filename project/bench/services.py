@@ -6,7 +6,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,25 +28,6 @@ STARTUP_SECONDS = 60
 # What uvicorn logs as each worker process starts, and once its app's lifespan has started.
 _WORKER_STARTED = re.compile(r"Started server process \[(\d+)\]")
 _WORKER_READY = "Application startup complete."
-
-
-def free_port() -> int:
-    """A loopback port nobody listens on now (the OS's choice)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    """Whether a service could listen on ``127.0.0.1:port`` (nothing else listens there)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        # As uvicorn binds: connections of an earlier run in TIME_WAIT do not make it busy.
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
 
 
 @dataclass

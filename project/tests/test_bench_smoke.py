@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
+from app.embedded_db import free_port
 from bench import framework, run
 from bench.run import DESCRIPTIONS, SCENARIOS
 from bench.services import SERVICES
-from tests.test_embedded_db import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 WORKERS = 2

@@ -15,7 +15,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -29,6 +28,7 @@ from sqlalchemy.engine import make_url
 
 import manage
 from app.database_admin import create_database
+from app.embedded_db import free_port
 from app.settings import Settings
 from tests.conftest import sibling_database_url
 
@@ -366,13 +366,6 @@ def test_web_command_defaults_workers_to_the_containers_cpus(
 # ---------------------------------------------------------------------------------------------
 # End to end: the services' commands, run as compose would run them
 # ---------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def process_environment(service_env: Mapping[str, str]) -> dict[str, str]:

@@ -15,13 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from app.embedded_db import EmbeddedPostgres, EmbeddedPostgresError, _system_bin_dirs
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from app.embedded_db import EmbeddedPostgres, EmbeddedPostgresError, _system_bin_dirs, free_port
 
 
 def _dsn(server: EmbeddedPostgres) -> str:

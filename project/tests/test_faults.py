@@ -9,7 +9,6 @@ the app's real pool (its lifespan runs), not the rolled-back test connection.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,7 +21,7 @@ from httpx import ASGITransport, AsyncClient
 
 from app.database_admin import create_database
 from app.db import driver_dsn
-from app.embedded_db import EmbeddedPostgres
+from app.embedded_db import EmbeddedPostgres, free_port
 from app.main import create_app
 from app.migrate import upgrade
 from app.settings import Settings
@@ -31,16 +30,10 @@ DATABASE = "songs_faults_test"
 RECOVERY_SECONDS = 20  # how long the service may take to answer again once the server is back
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     data_dir: Path = tmp_path_factory.mktemp("faults") / "postgres"
-    server = EmbeddedPostgres(data_dir=data_dir, port=_free_port())
+    server = EmbeddedPostgres(data_dir=data_dir, port=free_port())
     server.start()
     url = server.url(DATABASE)
     asyncio.run(create_database(url, drop_existing=True))

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.test_embedded_db import free_port
+from app.embedded_db import free_port
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 STARTUP_DEADLINE_SECONDS = 60

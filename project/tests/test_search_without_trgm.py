@@ -20,13 +20,12 @@ from httpx import ASGITransport, AsyncClient
 from sqlalchemy.engine import make_url
 
 from app.database_admin import create_database
-from app.embedded_db import EmbeddedPostgres
+from app.embedded_db import EmbeddedPostgres, free_port
 from app.main import create_app
 from app.migrate import alembic_config, upgrade
 from app.settings import Settings
 from tests.catalog_support import JSON, create, make_artist
 from tests.conftest import sibling_database_url
-from tests.test_embedded_db import free_port
 
 SCRATCH_DATABASE = "songs_notrgm_test"
 

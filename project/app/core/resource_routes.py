@@ -17,11 +17,10 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import ColumnElement, select
 
 from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, etag, not_modified
-from app.core.documents import page_json
 from app.core.listing import ListParams, Page
 from app.core.pagination import Ordering, Sortable, fetch_page
 from app.core.repository import Repository
-from app.core.responses import CHANGE_PROBLEMS, ITEM_PROBLEMS, LIST_PROBLEMS, NOT_MODIFIED, describe_page
+from app.core.responses import CHANGE_PROBLEMS, ITEM_PROBLEMS, LIST_PROBLEMS, NOT_MODIFIED, documents_page
 from app.db import Db, DbDep, Queries, ReadDbDep
 
 Create = TypeVar("Create", bound=BaseModel)
@@ -77,11 +76,7 @@ class Resource(Generic[Create, Update]):
             parameters=filters,
             shape=shape,
         )
-        response = Response(
-            page_json([row["document"] for row in rows], next_cursor), media_type="application/json"
-        )
-        describe_page(request, response, next_cursor)
-        return response
+        return documents_page(request, rows, next_cursor)
 
 
 def document_response(row: Written, status_code: int = 200) -> Response:

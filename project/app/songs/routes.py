@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Request, Response, status
 
 from app.core.conditional import IfMatch, IfNoneMatch, accepted_versions, not_modified
-from app.core.documents import page_json
 from app.core.listing import Page
 from app.core.pagination import Ordering, Sortable, fetch_page
 from app.core.responses import (
@@ -16,7 +15,7 @@ from app.core.responses import (
     ITEM_PROBLEMS,
     LIST_PROBLEMS,
     NOT_MODIFIED,
-    describe_page,
+    documents_page,
 )
 from app.core.routing import PlannedRoute
 from app.db import DbDep, Queries, ReadDbDep
@@ -89,11 +88,7 @@ async def song_page(
         parameters=filters,
         shape=shape,
     )
-    response = Response(
-        page_json([row["document"] for row in rows], next_cursor), media_type="application/json"
-    )
-    describe_page(request, response, next_cursor)
-    return response
+    return documents_page(request, rows, next_cursor)
 
 
 @router.get(
