@@ -96,11 +96,15 @@ class Database:
 
     async def _warm_up(self) -> None:
         """Open the pool's steady connections now rather than on the first requests."""
+        touches = (self._touch() for _ in range(self.settings.db_pool_size))
         try:
             async with asyncio.timeout(self.settings.db_pool_timeout):
-                await asyncio.gather(*(self._touch() for _ in range(self.settings.db_pool_size)))
-        except (OSError, TimeoutError, asyncpg.PostgresError) as exc:
-            logger.warning("database: not reachable at start-up (%s); connecting on demand", exc)
+                outcomes = await asyncio.gather(*touches, return_exceptions=True)
+        except TimeoutError as exc:
+            outcomes = [exc]
+        failures = [outcome for outcome in outcomes if isinstance(outcome, BaseException)]
+        if failures:  # the service starts anyway: requests answer 503 until the database is up
+            logger.warning("database: not reachable at start-up (%r); connecting on demand", failures[0])
 
     async def _touch(self) -> None:
         async with self.connection():

@@ -161,7 +161,8 @@ class _Plan:
         errors: list[Any] = []
         for dependency in self.dependencies:
             if dependency.use_cache and dependency.call in cache:
-                values[dependency.name or ""] = cache[dependency.call]
+                if dependency.name is not None:  # unnamed: run for its effect, not an argument
+                    values[dependency.name] = cache[dependency.call]
                 continue
             arguments, failed = await dependency.solve(request, cache)
             if failed:
